@@ -1,0 +1,137 @@
+/* Scan configuration: the INI input, validated, with every data file it names loaded.
+ * Rank 0 reads and validates; zp_config_bcast ships it to the other ranks.
+ * The option table lives in src/config.c only. */
+#ifndef ZPSCAN_CONFIG_H
+#define ZPSCAN_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zpscan/error.h"
+#include "zpscan/lhc.h"
+
+enum { ZP_AX_MASS = 0, ZP_AX_GQL, ZP_AX_GQR, ZP_AX_GV, ZP_AX_GA, ZP_NAXES };
+extern const char *const zp_axis_names[ZP_NAXES]; /* "mass","gqL","gqR","gV","gA" */
+
+typedef enum { ZP_SPACING_LIN = 0, ZP_SPACING_LOG, ZP_SPACING_LIST } zp_spacing;
+typedef enum { ZP_SIGN_PLUS = 0, ZP_SIGN_MINUS, ZP_SIGN_BOTH } zp_sign;
+
+#define ZP_AXIS_MAX_LIST 4096
+
+typedef struct {
+    zp_spacing spacing;
+    double min, max;        /* magnitudes for log axes (min > 0) */
+    int64_t n;              /* lin: points; log: points per sign */
+    zp_sign sign;           /* log axes only */
+    int include_zero;       /* log axes only */
+    int nlist;              /* explicit values (spacing LIST) */
+    double list[ZP_AXIS_MAX_LIST];
+} zp_axis_spec;
+
+typedef enum { ZP_LEPTON_MU = 0, ZP_LEPTON_E = 1 } zp_lepton;
+
+/* Observables that can be stored per point (float32 each). Order is the file's order. */
+enum {
+    ZP_OBS_C9 = 0, ZP_OBS_C10, ZP_OBS_C9P, ZP_OBS_C10P,
+    ZP_OBS_DELTA_A, ZP_OBS_G2_PULL, ZP_OBS_FLAVOUR_CHI2, ZP_OBS_BS_RATIO,
+    ZP_OBS_WIDTH_RATIO, ZP_OBS_SIGMAB_FID, ZP_OBS_LHC_LIMIT, ZP_OBS_LHC_RATIO,
+    ZP_NOBS
+};
+extern const char *const zp_obs_names[ZP_NOBS];
+
+/* Verdict bits of /points/pass (uint16). */
+enum {
+    ZP_BIT_ALL = 0,          /* every evaluated constraint named in `combine` passes */
+    ZP_BIT_COMPLETE,         /* every constraint named in `combine` was evaluated */
+    ZP_BIT_FLAVOUR,
+    ZP_BIT_FLAVOUR_UNTESTED,
+    ZP_BIT_G2,
+    ZP_BIT_LEP,
+    ZP_BIT_BS_MIXING,
+    ZP_BIT_PERTURBATIVE,
+    ZP_BIT_WIDTH,
+    ZP_BIT_LHC,
+    ZP_BIT_LHC_UNTESTED,
+    ZP_NBITS
+};
+extern const char *const zp_bit_names[ZP_NBITS];
+
+/* Physical constants, PHYSICS.md §2 plus the bounds of §3; all overridable in [constants]. */
+typedef struct {
+    double MZ, sin2thetaW, alpha_MZ, alpha_low, VtbVts, m_mu, m_e, S0, sqrts, Nc;
+    double bs_mixing_max;      /* |R| bound, 0.10 */
+    double lep_lambda_V;       /* GeV, 20600 */
+    double lep_lambda_A;       /* GeV, 10100 */
+    double bs_cross;           /* the 9.7 of eq. (2.10) */
+    double pert_max;           /* bound on g'|g|, sqrt(4 pi) */
+    double width_max;          /* bound on Gamma_tot/M, 0.10 */
+} zp_constants;
+extern const char *const zp_constant_names[]; /* NULL-terminated, same order as the struct */
+
+/* LHCb / b->sll fit (PHYSICS.md §4), from a data file. Index: 0=C9, 1=C10 for the lepton. */
+typedef struct {
+    int have[2];
+    double best[2], lo1[2], hi1[2], lo2[2], hi2[2];
+    int level;                 /* 1 or 2: which interval decides the verdict */
+    int have_gauss2d;          /* optional 2-D Gaussian in (C9, C10) for mixed points */
+    double g2d_mean[2], g2d_cov[3]; /* cov: s99, s9_10, s10_10 */
+    double g2d_chi2_max;       /* verdict threshold (6.18 = 2 sigma, 2 dof) */
+    char path[512];
+} zp_flavour_data;
+
+typedef enum { ZP_G2_RULE_NO_WORSE = 0, ZP_G2_RULE_PULL } zp_g2_rule;
+typedef struct {
+    double central, sigma;     /* Delta a_l for the scan's lepton */
+    zp_g2_rule rule;
+    double nsigma;
+    char preset[64];
+    char path[512];
+} zp_g2_data;
+
+typedef struct {
+    int enabled;
+    int include_nu;            /* add Gamma(Z'->nu nubar) */
+    double extra_width;        /* extra (invisible) width, as a fraction of M */
+    char lumi_path[512];
+    char limits_path[512];
+    char pdf_set[128];         /* non-empty: compute the luminosity table from this LHAPDF set */
+    int pdf_member;
+    double pt_min, eta_max;    /* only used with pdf_set */
+} zp_lhc_opts;
+
+#define ZP_MAX_PROJ 16
+typedef struct {
+    char input_path[1024];
+    char input_dir[1024];      /* data file paths are relative to the input file */
+    char output_path[1024];
+    zp_lepton lepton;
+    zp_axis_spec axes[ZP_NAXES];
+    int64_t tile[ZP_NAXES];    /* 0: choose automatically */
+    int store_points;          /* 0: projections only */
+    int store_obs[ZP_NOBS];
+    unsigned combine;          /* bitmask over ZP_BIT_* of constraints that enter ALL */
+    zp_constants k;
+    zp_flavour_data flavour;
+    zp_g2_data g2;
+    zp_lhc_opts lhc;
+    int nproj;
+    int proj[ZP_MAX_PROJ][2];  /* axis pairs for /projections (issue 4); default below */
+    double checkpoint_seconds; /* how often finished tiles are marked durable */
+    double progress_seconds;
+    uint64_t max_output_bytes; /* 0: no cap besides free space */
+} zp_config;
+
+/* Defaults for every field. */
+void zp_config_defaults(zp_config *c);
+
+/* Parse an INI text (the file's content) into c. `path` names it in errors.
+ * Errors: ZP_EINPUT with "path:line: [section] key: what is wrong". */
+zp_status zp_config_parse(const char *path, const char *text, zp_config *c);
+
+/* Read the file, parse it and load the data files it names (flavour, g-2 preset). */
+zp_status zp_config_load(const char *path, zp_config *c, char **text_out);
+
+/* The full text of a file (malloc'd, NUL-terminated); errors name the path. */
+zp_status zp_read_text_file(const char *path, char **text, size_t *len);
+
+#endif

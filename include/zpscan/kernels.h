@@ -1,0 +1,19 @@
+/* Per-row evaluation of every constraint into a verdict bitmask and observables.
+ * No I/O, no MPI, no allocation: pure arithmetic on structure-of-arrays rows. */
+#ifndef ZPSCAN_KERNELS_H
+#define ZPSCAN_KERNELS_H
+
+#include <stdint.h>
+
+#include "zpscan/config.h"
+#include "zpscan/model.h"
+
+/* One row: fixed mass (slice) and gqL; n points with couplings gqR[i], gV[i], gA[i].
+ * Writes mask[i] and obs[k][i] for every k < ZP_NOBS (callers point unwanted
+ * observables at a scratch row). */
+void zp_kernel_row(const zp_model *restrict m, const zp_mass_slice *restrict s, double gqL,
+                   const double *restrict gqR, const double *restrict gV,
+                   const double *restrict gA, int64_t n, uint16_t *restrict mask,
+                   float *const obs[ZP_NOBS]);
+
+#endif

@@ -1,0 +1,141 @@
+#include "zpscan/grid.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Spread n points over [a, b] with both ends exact (no drift in the last point). */
+static void fill_lin(double *v, int64_t n, double a, double b)
+{
+    if (n == 1) { v[0] = a; return; }
+    for (int64_t i = 0; i < n; ++i) v[i] = a + (b - a) * ((double)i / (double)(n - 1));
+    v[n - 1] = b;
+}
+
+zp_status zp_grid_axis_values(const zp_axis_spec *s, const char *name, double **vals, int64_t *n)
+{
+    int64_t cnt = 0;
+    double *v = NULL;
+    switch (s->spacing) {
+    case ZP_SPACING_LIST:
+        if (s->nlist < 1) ZP_FAIL(ZP_EINPUT, "axis %s: empty value list", name);
+        cnt = s->nlist;
+        v = malloc((size_t)cnt * sizeof *v);
+        if (!v) ZP_FAIL(ZP_ENOMEM, "axis %s: out of memory", name);
+        memcpy(v, s->list, (size_t)cnt * sizeof *v);
+        break;
+    case ZP_SPACING_LIN:
+        if (s->n < 1 || !(s->min <= s->max) || (s->n == 1 && s->min != s->max))
+            ZP_FAIL(ZP_EINPUT, "axis %s: need n >= 1, min <= max (min = max when n = 1)", name);
+        cnt = s->n;
+        v = malloc((size_t)cnt * sizeof *v);
+        if (!v) ZP_FAIL(ZP_ENOMEM, "axis %s: %lld points do not fit in memory", name, (long long)cnt);
+        fill_lin(v, cnt, s->min, s->max);
+        break;
+    case ZP_SPACING_LOG: {
+        if (s->n < 1 || !(s->min > 0) || !(s->min <= s->max) || (s->n == 1 && s->min != s->max))
+            ZP_FAIL(ZP_EINPUT, "axis %s: log axis needs 0 < min <= max and n >= 1", name);
+        int both = s->sign == ZP_SIGN_BOTH;
+        cnt = s->n * (both ? 2 : 1) + (s->include_zero ? 1 : 0);
+        v = malloc((size_t)cnt * sizeof *v);
+        double *mag = malloc((size_t)s->n * sizeof *mag);
+        if (!v || !mag) { free(v); free(mag); ZP_FAIL(ZP_ENOMEM, "axis %s: out of memory", name); }
+        fill_lin(mag, s->n, log(s->min), log(s->max));
+        for (int64_t i = 0; i < s->n; ++i) mag[i] = exp(mag[i]);
+        mag[0] = s->min;
+        mag[s->n - 1] = s->max;
+        int64_t k = 0;
+        if (s->sign != ZP_SIGN_PLUS)
+            for (int64_t i = s->n - 1; i >= 0; --i) v[k++] = -mag[i];
+        if (s->include_zero) v[k++] = 0.0;
+        if (s->sign != ZP_SIGN_MINUS)
+            for (int64_t i = 0; i < s->n; ++i) v[k++] = mag[i];
+        /* sign = - with include_zero puts 0 after the negatives: still increasing */
+        free(mag);
+        break;
+    }
+    default:
+        ZP_FAIL(ZP_EINTERNAL, "axis %s: unknown spacing", name);
+    }
+    for (int64_t i = 1; i < cnt; ++i)
+        if (!(v[i] > v[i - 1])) {
+            free(v);
+            ZP_FAIL(ZP_EINPUT, "axis %s: values must be strictly increasing (entry %lld)", name, (long long)i);
+        }
+    *vals = v;
+    *n = cnt;
+    return ZP_OK;
+}
+
+void zp_grid_auto_tile(const int64_t n[ZP_NAXES], int64_t target, int64_t tile[ZP_NAXES])
+{
+    int64_t prod = 1;
+    for (int d = ZP_NAXES - 1; d >= 0; --d) {
+        int64_t room = target / prod;
+        if (room < 1) room = 1;
+        tile[d] = n[d] < room ? n[d] : room;
+        prod *= tile[d];
+    }
+}
+
+zp_status zp_grid_build(const zp_config *c, zp_grid *g)
+{
+    memset(g, 0, sizeof *g);
+    for (int d = 0; d < ZP_NAXES; ++d) {
+        zp_status st = zp_grid_axis_values(&c->axes[d], zp_axis_names[d], &g->v[d], &g->n[d]);
+        if (st != ZP_OK) { zp_grid_free(g); return st; }
+    }
+    for (int64_t i = 0; i < g->n[ZP_AX_MASS]; ++i)
+        if (!(g->v[ZP_AX_MASS][i] > 0)) {
+            zp_grid_free(g);
+            ZP_FAIL(ZP_EINPUT, "%s: [axis.mass]: masses must be > 0 GeV", c->input_path);
+        }
+    int64_t autot[ZP_NAXES];
+    zp_grid_auto_tile(g->n, ZP_TILE_TARGET_POINTS, autot);
+    g->npoints = 1;
+    g->ntiles = 1;
+    for (int d = 0; d < ZP_NAXES; ++d) {
+        int64_t t = c->tile[d] > 0 ? c->tile[d] : autot[d];
+        if (t > g->n[d]) t = g->n[d];
+        g->tile[d] = t;
+        g->ntile[d] = (g->n[d] + t - 1) / t;
+        if (g->npoints > INT64_MAX / g->n[d]) {
+            zp_grid_free(g);
+            ZP_FAIL(ZP_EINPUT, "%s: the grid has more than 2^63 points", c->input_path);
+        }
+        g->npoints *= g->n[d];
+        g->ntiles *= g->ntile[d];
+    }
+    return ZP_OK;
+}
+
+void zp_grid_free(zp_grid *g)
+{
+    for (int d = 0; d < ZP_NAXES; ++d) { free(g->v[d]); g->v[d] = NULL; }
+}
+
+void zp_grid_tile_box(const zp_grid *g, int64_t id, int64_t start[ZP_NAXES], int64_t count[ZP_NAXES])
+{
+    for (int d = ZP_NAXES - 1; d >= 0; --d) {
+        int64_t td = id % g->ntile[d];
+        id /= g->ntile[d];
+        start[d] = td * g->tile[d];
+        int64_t rest = g->n[d] - start[d];
+        count[d] = rest < g->tile[d] ? rest : g->tile[d];
+    }
+}
+
+int64_t zp_grid_flat(const zp_grid *g, const int64_t idx[ZP_NAXES])
+{
+    int64_t f = 0;
+    for (int d = 0; d < ZP_NAXES; ++d) f = f * g->n[d] + idx[d];
+    return f;
+}
+
+void zp_grid_unflat(const zp_grid *g, int64_t flat, int64_t idx[ZP_NAXES])
+{
+    for (int d = ZP_NAXES - 1; d >= 0; --d) {
+        idx[d] = flat % g->n[d];
+        flat /= g->n[d];
+    }
+}
