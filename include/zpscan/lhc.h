@@ -5,6 +5,7 @@
 #define ZPSCAN_LHC_H
 
 #include "zpscan/error.h"
+#include "zpscan/lumi.h"
 
 #define ZP_LHC_MAX_WIDTHS 8      /* width hypotheses in a limit table */
 #define ZP_LHC_MAX_MASSES 8192   /* rows of a limit table */
@@ -23,6 +24,8 @@ typedef struct {
     int member;
     char path[512];                     /* where it was read from (provenance) */
     char meta[2048];                    /* the table's metadata lines, verbatim */
+    double pt_min, abs_eta_max;         /* the acceptance cuts (NaN if the file omits them) */
+    double epsrel;                      /* quadrature relative accuracy (NaN if omitted) */
 } zp_lumi_table;
 
 /* Observed limits on the fiducial sigma*B(l+l-) versus pole mass and Gamma/M. */
@@ -53,11 +56,41 @@ typedef struct {
     double limit[ZP_LHC_MAX_WIDTHS];   /* fb at this mass (log-interpolated in mass) */
 } zp_lhc_slice;
 
+/* Table file (CSV, format "zpscan-lumi-table 1"): '#' metadata lines "# key: value"
+ * (format, pdfset, member, sqrts_gev, mu_f, pairs, cut_pt_min_gev, cut_abs_eta_max, epsrel,
+ * code_version, ...; format, pdfset, member and sqrts_gev are required), then the header
+ * "mass_gev,lumi_bs,acc", then one row per mass (strictly increasing, lumi > 0,
+ * 0 <= acc <= 1, at least 2 rows). Errors name file:line:column. */
 zp_status zp_lumi_table_read(const char *path, zp_lumi_table *t);
 zp_status zp_limit_table_read(const char *path, zp_limit_table *t);
 
 /* P(M), A(M) interpolated from the lumi table (error if M outside it), limits at M. */
 zp_status zp_lhc_slice_at(const zp_lumi_table *lt, const zp_limit_table *lim,
                           const zp_lhc_consts *c, double mass, zp_lhc_slice *out);
+/* Details of zp_lhc_slice_at: lumi and acceptance are interpolated linearly in log M
+ * (log of the lumi, the acceptance itself); exact at the table's masses. Limits: log(limit)
+ * linear in M between the limit table's masses; outside its mass range mass_tested = 0
+ * and the limits are NaN (so a forgotten flag can never read as "allowed"). lim may be
+ * NULL (nothing tested). */
+
+/* 1 GeV^-2 in fb. */
+#define ZP_GEV2_TO_FB 0.3893794e12
+
+/* sigma(pp -> R) in fb at LO, narrow width: (4 pi^2/3) (1/(M s)) Gamma(R -> ij) L_ij,
+ * for one ordered-pair luminosity sum L_ij that shares the width Gamma (GeV). */
+double zp_lhc_sigma_fb(double mass, double sqrts, double width_ij, double lumi_ij);
+/* Gamma(Z' -> b sbar) / (gqL^2 + gqR^2) = N_c g'^2 M / (24 pi). */
+double zp_lhc_width_bs_per_g2(const zp_lhc_consts *c, double mass);
+
+/* Fill a table by computing lumi_bs and the acceptance at the given masses (strictly
+ * increasing, at most ZP_LUMI_MAX_ROWS) from an LHAPDF set found on LHAPDF_DATA_PATH. */
+zp_status zp_lumi_table_compute(const char *setname, int member, double sqrts,
+                                const double *mass, int n, const zp_lumi_cuts *cuts,
+                                double epsrel, zp_lumi_table *t);
+/* The same from an open PDF handle. */
+zp_status zp_lumi_table_compute_pdf(const zp_pdf *pdf, double sqrts, const double *mass, int n,
+                                    const zp_lumi_cuts *cuts, double epsrel, zp_lumi_table *t);
+/* Write a table in the format zp_lumi_table_read reads (metadata from t->meta). */
+zp_status zp_lumi_table_write(const char *path, const zp_lumi_table *t);
 
 #endif
