@@ -172,6 +172,47 @@ static void test_lumi_table_shipped(void **state)
     for (int i = 1; i < g_lt->n; ++i) assert_true(g_lt->lumi_bs[i] < g_lt->lumi_bs[i - 1]);
 }
 
+/* The shipped table against a direct computation from the PDF (when the shared NNPDF
+ * copy is on LHAPDF_DATA_PATH): rows to the quadrature accuracy, off-row masses to the
+ * 0.5% interpolation budget; and the by-name table builder. */
+static void test_lumi_table_vs_pdf(void **state)
+{
+    (void)state;
+    const char *dp = getenv("LHAPDF_DATA_PATH");
+    char p[1024];
+    if (!dp) skip();
+    snprintf(p, sizeof p, "%s/NNPDF23_lo_as_0130_qed/NNPDF23_lo_as_0130_qed.info", dp);
+    if (access(p, R_OK)) skip();
+    snprintf(p, sizeof p, "%s/lumi_NNPDF23_lo_as_0130_qed_13TeV.csv", g_inputs);
+    zp_err_clear();
+    assert_int_equal(zp_lumi_table_read(p, g_lt), ZP_OK);
+    const double masses[] = {250.0, 1234.5, 5000.0};
+    zp_lumi_table *t = malloc(sizeof *t);
+    const zp_lumi_cuts cuts = ZP_LUMI_CUTS_ATLAS;
+    assert_int_equal(zp_lumi_table_compute("NNPDF23_lo_as_0130_qed", 0, 13000.0, masses, 3, &cuts, 1e-6, t), ZP_OK);
+    assert_non_null(strstr(t->meta, "# pdfset: NNPDF23_lo_as_0130_qed"));
+    zp_lhc_consts c = {13000.0, 0.3717, 3.0};
+    for (int i = 0; i < 3; ++i) {
+        zp_lhc_slice s;
+        assert_int_equal(zp_lhc_slice_at(g_lt, NULL, &c, masses[i], &s), ZP_OK);
+        const double P = zp_lhc_sigma_fb(masses[i], 13000.0, zp_lhc_width_bs_per_g2(&c, masses[i]), t->lumi_bs[i]);
+        print_message("M = %g: P table %.6e direct %.6e, A table %.5f direct %.5f\n", masses[i],
+                      s.sigma_per_g2, P, s.acceptance, t->acc[i]);
+        assert_true(fabs(s.sigma_per_g2 / P - 1.0) < 5e-3);
+        assert_true(fabs(s.acceptance / t->acc[i] - 1.0) < 5e-3);
+    }
+    /* a row of the shipped table recomputed exactly */
+    int r = g_lt->n / 3;
+    double L, A;
+    zp_pdf *pdf;
+    assert_int_equal(zp_pdf_open("NNPDF23_lo_as_0130_qed", 0, &pdf), ZP_OK);
+    assert_int_equal(zp_lumi_fiducial(pdf, zp_lumi_pairs_bs, 4, g_lt->mass[r], 13000.0, &cuts, 1e-7, &L, &A), ZP_OK);
+    assert_true(fabs(L / g_lt->lumi_bs[r] - 1.0) < 1e-5);
+    assert_true(fabs(A - g_lt->acc[r]) < 1e-5);
+    zp_pdf_free(pdf);
+    free(t);
+}
+
 /* ---- slice ------------------------------------------------------------------------ */
 
 static void small_tables(void)
@@ -272,6 +313,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_limit_malformed),
         cmocka_unit_test(test_lumi_table_read),
         cmocka_unit_test(test_lumi_table_shipped),
+        cmocka_unit_test(test_lumi_table_vs_pdf),
         cmocka_unit_test(test_slice),
         cmocka_unit_test(test_w_normalisation),
     };
