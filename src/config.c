@@ -1074,17 +1074,21 @@ zp_status zp_read_text_file(const char *path, char **text, size_t *len)
 }
 
 /* Read a file the input names; errors point at the input line and name the file. */
-static zp_status read_named(const char *in_path, int line, const char *sec, const char *key,
+#define DEFAULT_HINT " (the default file: set the key, or ZPSCAN_DATADIR to the data directory)"
+static zp_status read_named(const ini_doc *in, const char *sec, const char *key,
                             const char *path, char **text)
 {
     size_t len;
+    int line = ent_line(in, sec, key), dflt = doc_get(in, sec, key) == NULL;
     int err = slurp(path, text, &len);
     if (err == ENOMEM) ZP_FAIL(ZP_ENOMEM, "%s: out of memory reading the file", path);
-    if (err) return bad(in_path, line, sec, key, "cannot read '%s': %s", path, strerror(err));
+    if (err)
+        return bad(in->path, line, sec, key, "cannot read '%s': %s%s", path, strerror(err),
+                   dflt ? DEFAULT_HINT : "");
     if (strlen(*text) != len) {
         free(*text);
         *text = NULL;
-        return bad(in_path, line, sec, key, "'%s' contains a NUL byte (not a text file)", path);
+        return bad(in->path, line, sec, key, "'%s' contains a NUL byte (not a text file)", path);
     }
     return ZP_OK;
 }
@@ -1107,8 +1111,7 @@ static zp_status data_real(const ini_doc *d, const char *sec, const char *key, i
 static zp_status load_flavour(const ini_doc *in, zp_flavour_data *f, zp_lepton lep)
 {
     char *text = NULL;
-    ZP_TRY(read_named(in->path, ent_line(in, "flavour", "file"), "flavour", "file", f->path,
-                      &text));
+    ZP_TRY(read_named(in, "flavour", "file", f->path, &text));
     ini_doc d;
     zp_status st = ini_doc_parse(f->path, text, &d);
     free(text);
@@ -1209,7 +1212,7 @@ static zp_status load_flavour(const ini_doc *in, zp_flavour_data *f, zp_lepton l
 static zp_status load_g2(const ini_doc *in, zp_g2_data *g, zp_lepton lep)
 {
     char *text = NULL;
-    ZP_TRY(read_named(in->path, ent_line(in, "g-2", "file"), "g-2", "file", g->path, &text));
+    ZP_TRY(read_named(in, "g-2", "file", g->path, &text));
     ini_doc d;
     zp_status st = ini_doc_parse(g->path, text, &d);
     free(text);
@@ -1274,16 +1277,16 @@ static zp_status load_g2(const ini_doc *in, zp_g2_data *g, zp_lepton lep)
     return st;
 }
 
-static zp_status check_readable(const char *in_path, int line, const char *key, const char *path)
+static zp_status check_readable(const ini_doc *in, const char *key, const char *path)
 {
     struct stat sb;
-    if (stat(path, &sb) != 0)
-        return bad(in_path, line, "lhc", key, "cannot read '%s': %s", path, strerror(errno));
-    if (S_ISDIR(sb.st_mode))
-        return bad(in_path, line, "lhc", key, "cannot read '%s': %s", path, strerror(EISDIR));
-    if (access(path, R_OK) != 0)
-        return bad(in_path, line, "lhc", key, "cannot read '%s': %s", path, strerror(errno));
-    return ZP_OK;
+    int err = 0;
+    if (stat(path, &sb) != 0) err = errno;
+    else if (S_ISDIR(sb.st_mode)) err = EISDIR;
+    else if (access(path, R_OK) != 0) err = errno;
+    if (!err) return ZP_OK;
+    return bad(in->path, ent_line(in, "lhc", key), "lhc", key, "cannot read '%s': %s%s", path,
+               strerror(err), doc_get(in, "lhc", key) ? "" : DEFAULT_HINT);
 }
 
 zp_status zp_config_load(const char *path, zp_config *c, char **text_out)
@@ -1309,10 +1312,8 @@ zp_status zp_config_load(const char *path, zp_config *c, char **text_out)
     if (st == ZP_OK) st = load_g2(&d, &c->g2, c->lepton);
     if (st == ZP_OK && c->lhc.enabled) {
         if (!c->lhc.pdf_set[0])
-            st = check_readable(path, ent_line(&d, "lhc", "lumi_table"), "lumi_table",
-                                c->lhc.lumi_path);
-        if (st == ZP_OK)
-            st = check_readable(path, ent_line(&d, "lhc", "limits"), "limits", c->lhc.limits_path);
+            st = check_readable(&d, "lumi_table", c->lhc.lumi_path);
+        if (st == ZP_OK) st = check_readable(&d, "limits", c->lhc.limits_path);
     }
     ini_doc_free(&d);
     if (st != ZP_OK || !text_out) free(text);

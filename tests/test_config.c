@@ -337,6 +337,7 @@ static void t_missing_data_files(void **s)
     /* the default file of a missing key: the section's line, or none without a section */
     setenv("ZPSCAN_DATADIR", "/nonexistent-zpscan-data", 1);
     expect_err2("[scan]\nlepton = mu\n", NULL, 0, "[flavour] file:", "/nonexistent-zpscan-data/");
+    assert_non_null(strstr(zp_err_msg(), "ZPSCAN_DATADIR"));
     setenv("ZPSCAN_DATADIR", ZP_TEST_SRCDIR "/inputs", 1);
 }
 
