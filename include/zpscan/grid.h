@@ -18,7 +18,7 @@ typedef struct {
 } zp_grid;
 
 /* Default target of points per tile when the input says tile = auto. */
-#define ZP_TILE_TARGET_POINTS (1 << 18)
+#define ZP_TILE_TARGET_POINTS (1 << 16)
 
 /* Values of one axis from its spec (malloc'd). Errors name `name` (the axis). */
 zp_status zp_grid_axis_values(const zp_axis_spec *s, const char *name, double **vals, int64_t *n);

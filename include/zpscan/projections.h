@@ -1,0 +1,49 @@
+/* 2-D (per mass slice: 3-D) reductions of the verdicts during the scan, and the
+ * summary counts. Accumulators are integer counts and minima, so merging them in any
+ * order gives the same bits: results do not depend on the rank count. */
+#ifndef ZPSCAN_PROJECTIONS_H
+#define ZPSCAN_PROJECTIONS_H
+
+#include <mpi.h>
+#include <stdint.h>
+
+#include "zpscan/config.h"
+#include "zpscan/error.h"
+#include "zpscan/grid.h"
+
+enum { ZP_PMIN_FLAVOUR = 0, ZP_PMIN_G2, ZP_NPMIN };
+extern const char *const zp_pmin_names[ZP_NPMIN]; /* "flavour_chi2", "g2_chi2" */
+
+typedef struct {
+    char name[64];          /* "gqL_gV" */
+    int nkeep;              /* kept axes: (mass, A, B) or (A, B) when A or B is the mass */
+    int axes[3];
+    int64_t dims[3];
+    int64_t ncell;
+    int64_t stride[ZP_NAXES]; /* cell offset per unit step of each grid axis (0: reduced) */
+    int64_t per_cell;       /* grid points that fall into one cell */
+} zp_proj_def;
+
+typedef struct {
+    uint64_t counts[ZP_NBITS];           /* summary: points with each bit set */
+    uint64_t npoints;                    /* points accumulated */
+    int nproj;
+    zp_proj_def def[ZP_MAX_PROJ];
+    uint64_t *pcount[ZP_MAX_PROJ];       /* [ZP_NBITS][ncell] */
+    double *pmin[ZP_MAX_PROJ];           /* [ZP_NPMIN][ncell], +inf where nothing finite */
+} zp_acc;
+
+zp_status zp_acc_init(zp_acc *a, const zp_config *c, const zp_grid *g);
+void zp_acc_zero(zp_acc *a);
+void zp_acc_free(zp_acc *a);
+
+/* Accumulate one row: the points of a tile sharing (mass index im, gqL index il), whose
+ * inner (gqR, gV, gA) offsets into each projection are inner_ofs[p][i]. */
+void zp_acc_row(zp_acc *a, int64_t base_mass, int64_t base_gql, int64_t n,
+                const int64_t *const inner_ofs[ZP_MAX_PROJ], const uint16_t *mask,
+                const float *flavour_chi2, const float *g2_pull);
+
+/* Sum/min the accumulators of all ranks into `total` on root (adding to what it holds). */
+zp_status zp_acc_reduce(zp_acc *local, zp_acc *total, int root, MPI_Comm comm);
+
+#endif

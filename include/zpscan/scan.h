@@ -1,0 +1,40 @@
+/* The scan driver: wires config, grid, model, kernels, projections and the writer.
+ * Collective over `comm`; returns a status, never exits. */
+#ifndef ZPSCAN_SCAN_H
+#define ZPSCAN_SCAN_H
+
+#include <mpi.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zpscan/error.h"
+
+/* Set by main's SIGTERM/SIGUSR1/SIGINT handler: finish the round, checkpoint, stop. */
+extern volatile sig_atomic_t zp_scan_stop_requested;
+
+typedef struct {
+    const char *input_path;
+    const char *output;        /* overrides [scan] output when non-NULL */
+    int resume;                /* continue <output>.partial if there is one */
+    int overwrite;             /* replace an existing result */
+    int force;                 /* skip the free-space / size-cap refusal */
+    double progress_seconds;   /* < 0: from the input */
+    double checkpoint_seconds; /* < 0: from the input */
+    int dry_run;               /* validate, estimate, print the plan, write nothing */
+    int quiet;
+} zp_scan_opts;
+
+typedef struct {
+    int agreed;                /* every rank returned the same status (clean shutdown possible) */
+    int already_complete;      /* --resume found a finished result */
+    char output[1024];         /* final path of the result */
+} zp_scan_result;
+
+zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res);
+
+/* FNV-1a 64 over the bytes of a buffer, continuing from h (start with ZP_FNV_INIT). */
+#define ZP_FNV_INIT 0xcbf29ce484222325ULL
+uint64_t zp_fnv1a(uint64_t h, const void *buf, size_t len);
+
+#endif

@@ -1,0 +1,757 @@
+#include "zpscan/h5out.h"
+
+#include <hdf5_hl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- small attribute helpers (all collective in a parallel file: same args on every rank) */
+
+static zp_status attr_str(hid_t loc, const char *name, const char *value)
+{
+    hid_t t, s, a;
+    ZP_H5ID(t, H5Tcopy(H5T_C_S1));
+    ZP_H5(H5Tset_size(t, H5T_VARIABLE));
+    ZP_H5(H5Tset_cset(t, H5T_CSET_UTF8));
+    ZP_H5ID(s, H5Screate(H5S_SCALAR));
+    if (H5Aexists(loc, name) > 0) {
+        ZP_H5ID(a, H5Aopen(loc, name, H5P_DEFAULT));
+    } else {
+        ZP_H5ID(a, H5Acreate2(loc, name, t, s, H5P_DEFAULT, H5P_DEFAULT));
+    }
+    const char *v = value ? value : "";
+    ZP_H5(H5Awrite(a, t, &v));
+    ZP_H5(H5Aclose(a));
+    ZP_H5(H5Sclose(s));
+    ZP_H5(H5Tclose(t));
+    return ZP_OK;
+}
+
+static zp_status attr_strs(hid_t loc, const char *name, const char *const *values, int n)
+{
+    hid_t t, s, a;
+    hsize_t dim = (hsize_t)n;
+    ZP_H5ID(t, H5Tcopy(H5T_C_S1));
+    ZP_H5(H5Tset_size(t, H5T_VARIABLE));
+    ZP_H5(H5Tset_cset(t, H5T_CSET_UTF8));
+    ZP_H5ID(s, H5Screate_simple(1, &dim, NULL));
+    ZP_H5ID(a, H5Acreate2(loc, name, t, s, H5P_DEFAULT, H5P_DEFAULT));
+    ZP_H5(H5Awrite(a, t, values));
+    ZP_H5(H5Aclose(a));
+    ZP_H5(H5Sclose(s));
+    ZP_H5(H5Tclose(t));
+    return ZP_OK;
+}
+
+static zp_status attr_num(hid_t loc, const char *name, hid_t type, const void *v, int n)
+{
+    hid_t s, a;
+    hsize_t dim = (hsize_t)n;
+    ZP_H5ID(s, n == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dim, NULL));
+    if (H5Aexists(loc, name) > 0) {
+        ZP_H5ID(a, H5Aopen(loc, name, H5P_DEFAULT));
+    } else {
+        ZP_H5ID(a, H5Acreate2(loc, name, type, s, H5P_DEFAULT, H5P_DEFAULT));
+    }
+    ZP_H5(H5Awrite(a, type, v));
+    ZP_H5(H5Aclose(a));
+    ZP_H5(H5Sclose(s));
+    return ZP_OK;
+}
+
+static zp_status attr_f64(hid_t loc, const char *name, double v)
+{
+    return attr_num(loc, name, H5T_NATIVE_DOUBLE, &v, 1);
+}
+static zp_status attr_i64(hid_t loc, const char *name, int64_t v)
+{
+    return attr_num(loc, name, H5T_NATIVE_INT64, &v, 1);
+}
+
+static zp_status read_attr_i64(hid_t loc, const char *name, int64_t *v)
+{
+    hid_t a;
+    ZP_H5ID(a, H5Aopen(loc, name, H5P_DEFAULT));
+    ZP_H5(H5Aread(a, H5T_NATIVE_INT64, v));
+    ZP_H5(H5Aclose(a));
+    return ZP_OK;
+}
+
+static zp_status read_attr_str(hid_t loc, const char *name, char *buf, size_t len)
+{
+    hid_t a, t, ft;
+    ZP_H5ID(a, H5Aopen(loc, name, H5P_DEFAULT));
+    ZP_H5ID(ft, H5Aget_type(a));
+    if (H5Tis_variable_str(ft) <= 0) {
+        H5Tclose(ft);
+        H5Aclose(a);
+        ZP_FAIL(ZP_EIO, "attribute %s is not a variable-length string", name);
+    }
+    ZP_H5ID(t, H5Tcopy(H5T_C_S1));
+    ZP_H5(H5Tset_size(t, H5T_VARIABLE));
+    ZP_H5(H5Tset_cset(t, H5T_CSET_UTF8));
+    char *v = NULL;
+    ZP_H5(H5Aread(a, t, &v));
+    snprintf(buf, len, "%s", v ? v : "");
+    H5free_memory(v);
+    ZP_H5(H5Tclose(t));
+    ZP_H5(H5Tclose(ft));
+    ZP_H5(H5Aclose(a));
+    return ZP_OK;
+}
+
+/* ---- datasets */
+
+/* A dataset allocated now, never filled: all metadata exists before the first tile. */
+static zp_status make_dset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                           const hsize_t *chunk, hid_t *out)
+{
+    hid_t s, dcpl;
+    ZP_H5ID(s, H5Screate_simple(rank, dims, NULL));
+    ZP_H5ID(dcpl, H5Pcreate(H5P_DATASET_CREATE));
+    if (chunk) ZP_H5(H5Pset_chunk(dcpl, rank, chunk));
+    ZP_H5(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY));
+    ZP_H5(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER));
+    ZP_H5(H5Pset_obj_track_times(dcpl, 0));
+    ZP_H5ID(*out, H5Dcreate2(loc, name, type, s, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+    ZP_H5(H5Pclose(dcpl));
+    ZP_H5(H5Sclose(s));
+    return ZP_OK;
+}
+
+/* Collective write of a whole small dataset from rank 0's buffer (others select none). */
+static zp_status write_whole(zp_h5 *h, hid_t d, hid_t memtype, const void *buf)
+{
+    hid_t fs, ms;
+    ZP_H5ID(fs, H5Dget_space(d));
+    ZP_H5ID(ms, H5Scopy(fs));
+    if (h->rank != 0) {
+        ZP_H5(H5Sselect_none(fs));
+        ZP_H5(H5Sselect_none(ms));
+    }
+    ZP_H5(H5Dwrite(d, memtype, ms, fs, h->dxpl_coll, buf));
+    ZP_H5(H5Sclose(ms));
+    ZP_H5(H5Sclose(fs));
+    return ZP_OK;
+}
+
+/* Independent write of a whole dataset (rank 0 only, state slots). */
+static zp_status write_indep(zp_h5 *h, hid_t d, hid_t memtype, const void *buf)
+{
+    ZP_H5(H5Dwrite(d, memtype, H5S_ALL, H5S_ALL, h->dxpl_indep, buf));
+    return ZP_OK;
+}
+
+static zp_status read_whole(hid_t d, hid_t memtype, void *buf)
+{
+    ZP_H5(H5Dread(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf));
+    return ZP_OK;
+}
+
+static const char *obs_units(int k)
+{
+    switch (k) {
+    case ZP_OBS_DELTA_A: return "1";
+    case ZP_OBS_SIGMAB_FID:
+    case ZP_OBS_LHC_LIMIT: return "fb";
+    default: return "1";
+    }
+}
+
+static const char *obs_desc(int k)
+{
+    switch (k) {
+    case ZP_OBS_C9: return "Wilson coefficient C9 of the scan's lepton, tree-level matching eq. (2.2): K(M) gqL gV";
+    case ZP_OBS_C10: return "Wilson coefficient C10, K(M) gqL gA";
+    case ZP_OBS_C9P: return "primed coefficient C9' (sbar gamma P_R b), K(M) gqR gV";
+    case ZP_OBS_C10P: return "primed coefficient C10', K(M) gqR gA";
+    case ZP_OBS_DELTA_A: return "Z' contribution to the lepton anomalous moment, g'^2 m^2 (gV^2 - 5 gA^2)/(12 pi^2 M^2), eqs. (2.3)-(2.4)";
+    case ZP_OBS_G2_PULL: return "(delta_a - measured discrepancy) / its uncertainty";
+    case ZP_OBS_FLAVOUR_CHI2: return "Delta chi^2 of the point in the b->sll fit (asymmetric Gaussian from the 1 sigma interval of Table 1, or the 2-D Gaussian); NaN where the fit does not describe the point";
+    case ZP_OBS_BS_RATIO: return "Z' contribution to Delta M_s / Delta M_s^SM, eq. (2.10); allowed if |R| < bs_mixing_max";
+    case ZP_OBS_WIDTH_RATIO: return "Gamma_tot / M of the Z' (l+l-, b sbar + s bbar, optional nu nubar and extra width)";
+    case ZP_OBS_SIGMAB_FID: return "fiducial sigma(pp -> Z') * B(Z' -> l+l-) * acceptance at 13 TeV, LO, narrow width";
+    case ZP_OBS_LHC_LIMIT: return "observed 95% CL limit on the fiducial sigma*B at this M and Gamma/M; NaN where not tested";
+    case ZP_OBS_LHC_RATIO: return "sigmaB_fid / lhc_limit (excluded above 1); NaN where not tested";
+    }
+    return "";
+}
+
+static const char *bit_desc(int b)
+{
+    switch (b) {
+    case ZP_BIT_ALL: return "every constraint named in the input's [scan] combine that was evaluated at this point passes";
+    case ZP_BIT_COMPLETE: return "every constraint named in combine was evaluated at this point (all & complete = allowed by all)";
+    case ZP_BIT_FLAVOUR: return "inside the b->sll fit band (Table 1 interval at the chosen level; 2-D Gaussian for C9+C10 if given)";
+    case ZP_BIT_FLAVOUR_UNTESTED: return "the fit does not describe this point (several or primed coefficients non-zero): flavour not evaluated";
+    case ZP_BIT_G2: return "lepton g-2 rule passes (see /inputs attribute g2_rule)";
+    case ZP_BIT_LEP: return "LEP contact-interaction bound, eq. (2.9) (electrons; always set for muons: no bound)";
+    case ZP_BIT_BS_MIXING: return "|Bs mixing ratio R| < bs_mixing_max, eq. (2.10)";
+    case ZP_BIT_PERTURBATIVE: return "g'|g| < pert_max for all four couplings";
+    case ZP_BIT_WIDTH: return "Gamma_tot/M <= width_max";
+    case ZP_BIT_LHC: return "allowed by the LHC dilepton limit (0 where not tested)";
+    case ZP_BIT_LHC_UNTESTED: return "LHC constraint not evaluated: disabled, mass outside the limit table, or Gamma/M beyond its widest width";
+    }
+    return "";
+}
+
+static const char *axis_units(int d)
+{
+    return d == ZP_AX_MASS ? "GeV" : "1 (multiples of g' = g2/(2 cW))";
+}
+
+static const char *axis_desc(int d)
+{
+    switch (d) {
+    case ZP_AX_MASS: return "Z' mass M";
+    case ZP_AX_GQL: return "left-handed sbar-b coupling gqL";
+    case ZP_AX_GQR: return "right-handed sbar-b coupling gqR";
+    case ZP_AX_GV: return "vector lepton coupling gV";
+    case ZP_AX_GA: return "axial lepton coupling gA";
+    }
+    return "";
+}
+
+uint64_t zp_h5_estimate_bytes(const zp_config *c, const zp_grid *g, const zp_acc *acc)
+{
+    uint64_t per_point = 0;
+    if (c->store_points) {
+        per_point = 2;
+        for (int k = 0; k < ZP_NOBS; ++k)
+            if (c->store_obs[k]) per_point += 4;
+    }
+    uint64_t bytes = per_point * (uint64_t)g->npoints + 2u * (uint64_t)g->ntiles;
+    for (int p = 0; p < acc->nproj; ++p)
+        bytes += (uint64_t)acc->def[p].ncell * (2u * (ZP_NBITS * 8 + ZP_NPMIN * 8) + ZP_NBITS * 9 + ZP_NPMIN * 8);
+    for (int d = 0; d < ZP_NAXES; ++d) bytes += 8u * (uint64_t)g->n[d];
+    return bytes + (1u << 20); /* metadata */
+}
+
+static zp_status make_fapl(MPI_Comm comm, hid_t *fapl)
+{
+    MPI_Info info;
+    ZP_MPI(MPI_Info_create(&info));
+    ZP_H5ID(*fapl, H5Pcreate(H5P_FILE_ACCESS));
+    ZP_H5(H5Pset_fapl_mpio(*fapl, comm, info));
+    ZP_MPI(MPI_Info_free(&info));
+    /* metadata reads/writes by all ranks together: no rank-0 bottleneck, no lost updates */
+    ZP_H5(H5Pset_all_coll_metadata_ops(*fapl, 1));
+    ZP_H5(H5Pset_coll_metadata_write(*fapl, 1));
+    /* objects of 64 KiB and more start on 1 MiB boundaries (file-system stripes) */
+    ZP_H5(H5Pset_alignment(*fapl, 65536, 1048576));
+    return ZP_OK;
+}
+
+static zp_status make_dxpls(zp_h5 *h)
+{
+    ZP_H5ID(h->dxpl_coll, H5Pcreate(H5P_DATASET_XFER));
+    ZP_H5(H5Pset_dxpl_mpio(h->dxpl_coll, H5FD_MPIO_COLLECTIVE));
+    ZP_H5ID(h->dxpl_indep, H5Pcreate(H5P_DATASET_XFER));
+    ZP_H5(H5Pset_dxpl_mpio(h->dxpl_indep, H5FD_MPIO_INDEPENDENT));
+    return ZP_OK;
+}
+
+static void handle_reset(zp_h5 *h, MPI_Comm comm)
+{
+    memset(h, 0, sizeof *h);
+    h->comm = comm;
+    h->file = h->dxpl_coll = h->dxpl_indep = H5I_INVALID_HID;
+    h->d_pass = h->d_header = H5I_INVALID_HID;
+    for (int k = 0; k < ZP_NOBS; ++k) h->d_obs[k] = H5I_INVALID_HID;
+    for (int s = 0; s < 2; ++s) {
+        h->d_done[s] = h->d_counts[s] = H5I_INVALID_HID;
+        for (int p = 0; p < ZP_MAX_PROJ; ++p) h->d_pcount[s][p] = h->d_pmin[s][p] = H5I_INVALID_HID;
+    }
+    h->slot = -1;
+}
+
+static zp_status slot_names(int s, int p, char *buf, size_t len, const char *what)
+{
+    if (p < 0) snprintf(buf, len, "/state/slot%d/%s", s, what);
+    else snprintf(buf, len, "/state/slot%d/%s_%d", s, what, p);
+    return ZP_OK;
+}
+
+zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, const zp_grid *g,
+                       const zp_model *m, const zp_acc *acc, const zp_h5_meta *meta,
+                       uint64_t fingerprint, zp_h5 *h)
+{
+    handle_reset(h, comm);
+    ZP_MPI(MPI_Comm_rank(comm, &h->rank));
+    h->store_points = c->store_points;
+    memcpy(h->store_obs, c->store_obs, sizeof h->store_obs);
+    h->ntiles = g->ntiles;
+    h->nproj = acc->nproj;
+    for (int p = 0; p < acc->nproj; ++p) h->proj_ncell[p] = acc->def[p].ncell;
+
+    hid_t fapl, grp, sub;
+    ZP_TRY(make_fapl(comm, &fapl));
+    h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    if (h->file < 0) ZP_FAIL(ZP_EIO, "%s: cannot create the output file: %s", path, zp_h5_errstr());
+    ZP_TRY(make_dxpls(h));
+    hid_t f = h->file;
+
+    /* root attributes: what a physicist needs to read the file without our code */
+    ZP_TRY(attr_str(f, "format", "zpscan result"));
+    ZP_TRY(attr_i64(f, "format_version", ZP_FORMAT_VERSION));
+    ZP_TRY(attr_str(f, "zpscan_version", meta->zpscan_version));
+    ZP_TRY(attr_str(f, "build", meta->build_info));
+    char ts[64];
+    time_t now = time(NULL);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    ZP_TRY(attr_str(f, "created", ts));
+    ZP_TRY(attr_str(f, "finished", ""));
+    ZP_TRY(attr_i64(f, "nranks", meta->nranks));
+    ZP_TRY(attr_str(f, "lepton", c->lepton == ZP_LEPTON_MU ? "mu" : "e"));
+    ZP_TRY(attr_str(f, "input_path", c->input_path));
+    ZP_TRY(attr_str(f, "input_text", meta->input_text));
+    ZP_TRY(attr_str(f, "paper", "arXiv:1704.06200 (Di Chiara et al., Nucl. Phys. B 923 (2017) 245)"));
+    char fp[32];
+    snprintf(fp, sizeof fp, "%016" PRIx64, fingerprint);
+    ZP_TRY(attr_str(f, "fingerprint", fp));
+    ZP_TRY(attr_i64(f, "complete", 0));
+    ZP_TRY(attr_str(f, "run_record", ""));
+    ZP_TRY(attr_i64(f, "npoints", g->npoints));
+
+    /* constants actually used, plus the derived couplings */
+    ZP_H5ID(grp, H5Gcreate2(f, "constants", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    const double *kv = (const double *)&c->k;
+    for (int i = 0; zp_constant_names[i]; ++i) ZP_TRY(attr_f64(grp, zp_constant_names[i], kv[i]));
+    ZP_TRY(attr_f64(grp, "derived_g2", m->g2));
+    ZP_TRY(attr_f64(grp, "derived_gprime", m->gprime));
+    ZP_TRY(attr_f64(grp, "derived_cW", m->cW));
+    ZP_TRY(attr_f64(grp, "derived_lepton_mass", m->ml));
+    ZP_H5(H5Gclose(grp));
+
+    /* inputs and data provenance */
+    ZP_H5ID(grp, H5Gcreate2(f, "inputs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    ZP_TRY(attr_str(grp, "data_files", meta->data_info));
+    ZP_TRY(attr_str(grp, "flavour_file", c->flavour.path));
+    ZP_TRY(attr_i64(grp, "flavour_level_sigma", c->flavour.level));
+    ZP_TRY(attr_str(grp, "g2_preset", c->g2.preset));
+    ZP_TRY(attr_f64(grp, "g2_central", c->g2.central));
+    ZP_TRY(attr_f64(grp, "g2_sigma", c->g2.sigma));
+    ZP_TRY(attr_str(grp, "g2_rule", c->g2.rule == ZP_G2_RULE_PULL
+                                        ? "pull: pass if |pull| <= nsigma"
+                                        : "no_worse: pass if |pull| <= max(nsigma, |pull of the SM|)"));
+    ZP_TRY(attr_f64(grp, "g2_nsigma", c->g2.nsigma));
+    ZP_TRY(attr_i64(grp, "lhc_enabled", c->lhc.enabled));
+    ZP_TRY(attr_str(grp, "lhc_lumi_table", c->lhc.lumi_path));
+    ZP_TRY(attr_str(grp, "lhc_limits", c->lhc.limits_path));
+    ZP_TRY(attr_i64(grp, "lhc_include_nu", c->lhc.include_nu));
+    ZP_TRY(attr_f64(grp, "lhc_extra_width", c->lhc.extra_width));
+    {
+        const char *names[ZP_NBITS];
+        int n = 0;
+        for (int b = 0; b < ZP_NBITS; ++b)
+            if (c->combine & (1u << b)) names[n++] = zp_bit_names[b];
+        ZP_TRY(attr_strs(grp, "combine", names, n));
+    }
+    ZP_H5(H5Gclose(grp));
+
+    /* axes as dimension scales */
+    ZP_H5ID(grp, H5Gcreate2(f, "axes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    hid_t axd[ZP_NAXES];
+    for (int d = 0; d < ZP_NAXES; ++d) {
+        hsize_t n = (hsize_t)g->n[d];
+        ZP_TRY(make_dset(grp, zp_axis_names[d], H5T_IEEE_F64LE, 1, &n, NULL, &axd[d]));
+        ZP_TRY(write_whole(h, axd[d], H5T_NATIVE_DOUBLE, g->v[d]));
+        ZP_TRY(attr_str(axd[d], "units", axis_units(d)));
+        ZP_TRY(attr_str(axd[d], "description", axis_desc(d)));
+        ZP_H5(H5DSset_scale(axd[d], zp_axis_names[d]));
+    }
+    ZP_H5(H5Gclose(grp));
+
+    /* per-point datasets, chunked exactly as the tiles */
+    hsize_t dims[ZP_NAXES], chunk[ZP_NAXES];
+    for (int d = 0; d < ZP_NAXES; ++d) {
+        dims[d] = (hsize_t)g->n[d];
+        chunk[d] = (hsize_t)g->tile[d];
+    }
+    ZP_H5ID(grp, H5Gcreate2(f, "points", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    if (c->store_points) {
+        ZP_TRY(make_dset(grp, "pass", H5T_STD_U16LE, ZP_NAXES, dims, chunk, &h->d_pass));
+        for (int d = 0; d < ZP_NAXES; ++d) ZP_H5(H5DSattach_scale(h->d_pass, axd[d], (unsigned)d));
+        ZP_TRY(attr_strs(h->d_pass, "bit_names", zp_bit_names, ZP_NBITS));
+        const char *descs[ZP_NBITS];
+        for (int b = 0; b < ZP_NBITS; ++b) {
+            descs[b] = bit_desc(b);
+            char an[64];
+            snprintf(an, sizeof an, "bit_%s", zp_bit_names[b]);
+            ZP_TRY(attr_i64(h->d_pass, an, b));
+        }
+        ZP_TRY(attr_strs(h->d_pass, "bit_descriptions", descs, ZP_NBITS));
+        ZP_TRY(attr_str(h->d_pass, "description",
+                        "verdict bitmask per grid point: bit k is set when the test named bit_names[k] passes; "
+                        "(pass >> k) & 1"));
+        for (int k = 0; k < ZP_NOBS; ++k) {
+            if (!c->store_obs[k]) continue;
+            ZP_TRY(make_dset(grp, zp_obs_names[k], H5T_IEEE_F32LE, ZP_NAXES, dims, chunk, &h->d_obs[k]));
+            for (int d = 0; d < ZP_NAXES; ++d) ZP_H5(H5DSattach_scale(h->d_obs[k], axd[d], (unsigned)d));
+            ZP_TRY(attr_str(h->d_obs[k], "units", obs_units(k)));
+            ZP_TRY(attr_str(h->d_obs[k], "description", obs_desc(k)));
+        }
+    }
+    ZP_TRY(attr_strs(grp, "dimensions", zp_axis_names, ZP_NAXES));
+    {
+        int64_t t[ZP_NAXES];
+        for (int d = 0; d < ZP_NAXES; ++d) t[d] = g->tile[d];
+        ZP_TRY(attr_num(grp, "tile_shape", H5T_NATIVE_INT64, t, ZP_NAXES));
+    }
+    ZP_H5(H5Gclose(grp));
+
+    /* summary */
+    ZP_H5ID(grp, H5Gcreate2(f, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    {
+        hsize_t nb = ZP_NBITS;
+        hid_t ds;
+        ZP_TRY(make_dset(grp, "pass_counts", H5T_STD_U64LE, 1, &nb, NULL, &ds));
+        ZP_TRY(attr_strs(ds, "bit_names", zp_bit_names, ZP_NBITS));
+        ZP_TRY(attr_str(ds, "description", "number of grid points with each bit of /points/pass set"));
+        ZP_H5(H5Dclose(ds));
+        ZP_TRY(attr_i64(grp, "npoints", g->npoints));
+        for (int b = 0; b < ZP_NBITS; ++b) ZP_TRY(attr_i64(grp, zp_bit_names[b], 0));
+    }
+    ZP_H5(H5Gclose(grp));
+
+    /* projections */
+    ZP_H5ID(grp, H5Gcreate2(f, "projections", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    for (int p = 0; p < acc->nproj; ++p) {
+        const zp_proj_def *pd = &acc->def[p];
+        hsize_t pdims[3];
+        for (int k = 0; k < pd->nkeep; ++k) pdims[k] = (hsize_t)pd->dims[k];
+        ZP_H5ID(sub, H5Gcreate2(grp, pd->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+        const char *kept[3];
+        for (int k = 0; k < pd->nkeep; ++k) kept[k] = zp_axis_names[pd->axes[k]];
+        ZP_TRY(attr_strs(sub, "dimensions", kept, pd->nkeep));
+        ZP_TRY(attr_i64(sub, "points_per_cell", pd->per_cell));
+        ZP_TRY(attr_str(sub, "description",
+                        "reduction of /points over the axes not kept: per constraint bit, the fraction "
+                        "of points allowed and whether any is; minima of the flavour and g-2 chi^2"));
+        for (int b = 0; b < ZP_NBITS + ZP_NPMIN; ++b) {
+            hid_t bg = sub, ds[2];
+            int nds = 1;
+            if (b < ZP_NBITS) {
+                ZP_H5ID(bg, H5Gcreate2(sub, zp_bit_names[b], H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+                ZP_TRY(make_dset(bg, "allowed_fraction", H5T_IEEE_F64LE, pd->nkeep, pdims, NULL, &ds[0]));
+                ZP_TRY(make_dset(bg, "any_allowed", H5T_STD_U8LE, pd->nkeep, pdims, NULL, &ds[1]));
+                ZP_TRY(attr_str(bg, "description", bit_desc(b)));
+                nds = 2;
+            } else {
+                char nm[64];
+                snprintf(nm, sizeof nm, "min_%s", zp_pmin_names[b - ZP_NBITS]);
+                ZP_TRY(make_dset(sub, nm, H5T_IEEE_F64LE, pd->nkeep, pdims, NULL, &ds[0]));
+                ZP_TRY(attr_str(ds[0], "description",
+                                b - ZP_NBITS == ZP_PMIN_FLAVOUR
+                                    ? "minimum over the reduced axes of flavour_chi2 (inf: no tested point)"
+                                    : "minimum over the reduced axes of g2_pull^2"));
+            }
+            for (int i = 0; i < nds; ++i) {
+                for (int k = 0; k < pd->nkeep; ++k)
+                    ZP_H5(H5DSattach_scale(ds[i], axd[pd->axes[k]], (unsigned)k));
+                ZP_H5(H5Dclose(ds[i]));
+            }
+            if (bg != sub) ZP_H5(H5Gclose(bg));
+        }
+        ZP_H5(H5Gclose(sub));
+    }
+    ZP_H5(H5Gclose(grp));
+    for (int d = 0; d < ZP_NAXES; ++d) ZP_H5(H5Dclose(axd[d]));
+
+    /* resume state: header + two slots */
+    ZP_H5ID(grp, H5Gcreate2(f, "state", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    ZP_TRY(attr_str(grp, "description",
+                    "resume state: header = (generation, slot); slot<k>/done[tile] = 1 for tiles whose data "
+                    "are on disk; tiles in C order over /points/tile_shape blocks"));
+    ZP_TRY(attr_i64(grp, "ntiles", g->ntiles));
+    {
+        hsize_t two = 2;
+        ZP_TRY(make_dset(grp, "header", H5T_STD_I64LE, 1, &two, NULL, &h->d_header));
+    }
+    for (int s = 0; s < 2; ++s) {
+        char nm[64];
+        snprintf(nm, sizeof nm, "slot%d", s);
+        ZP_H5ID(sub, H5Gcreate2(grp, nm, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+        hsize_t nt = (hsize_t)g->ntiles, nc = ZP_NBITS + 1;
+        ZP_TRY(make_dset(sub, "done", H5T_STD_U8LE, 1, &nt, NULL, &h->d_done[s]));
+        ZP_TRY(make_dset(sub, "counts", H5T_STD_U64LE, 1, &nc, NULL, &h->d_counts[s]));
+        for (int p = 0; p < acc->nproj; ++p) {
+            hsize_t n1 = (hsize_t)(ZP_NBITS * acc->def[p].ncell), n2 = (hsize_t)(ZP_NPMIN * acc->def[p].ncell);
+            snprintf(nm, sizeof nm, "pcount_%d", p);
+            ZP_TRY(make_dset(sub, nm, H5T_STD_U64LE, 1, &n1, NULL, &h->d_pcount[s][p]));
+            snprintf(nm, sizeof nm, "pmin_%d", p);
+            ZP_TRY(make_dset(sub, nm, H5T_IEEE_F64LE, 1, &n2, NULL, &h->d_pmin[s][p]));
+        }
+        ZP_H5(H5Gclose(sub));
+    }
+    ZP_H5(H5Gclose(grp));
+    int64_t hdr[2] = {0, -1};
+    ZP_TRY(write_whole(h, h->d_header, H5T_NATIVE_INT64, hdr));
+    h->generation = 0;
+    h->slot = -1;
+    /* from here on only raw data change until zp_h5_finish */
+    ZP_H5(H5Fflush(f, H5F_SCOPE_GLOBAL));
+    return ZP_OK;
+}
+
+static zp_status open_state(zp_h5 *h)
+{
+    char nm[96];
+    ZP_H5ID(h->d_header, H5Dopen2(h->file, "/state/header", H5P_DEFAULT));
+    for (int s = 0; s < 2; ++s) {
+        slot_names(s, -1, nm, sizeof nm, "done");
+        ZP_H5ID(h->d_done[s], H5Dopen2(h->file, nm, H5P_DEFAULT));
+        slot_names(s, -1, nm, sizeof nm, "counts");
+        ZP_H5ID(h->d_counts[s], H5Dopen2(h->file, nm, H5P_DEFAULT));
+        for (int p = 0; p < h->nproj; ++p) {
+            slot_names(s, p, nm, sizeof nm, "pcount");
+            ZP_H5ID(h->d_pcount[s][p], H5Dopen2(h->file, nm, H5P_DEFAULT));
+            slot_names(s, p, nm, sizeof nm, "pmin");
+            ZP_H5ID(h->d_pmin[s][p], H5Dopen2(h->file, nm, H5P_DEFAULT));
+        }
+    }
+    return ZP_OK;
+}
+
+zp_status zp_h5_open_resume(MPI_Comm comm, const char *path, const zp_config *c, const zp_grid *g,
+                            uint64_t fingerprint, zp_h5 *h, uint8_t *done, zp_acc *total)
+{
+    handle_reset(h, comm);
+    ZP_MPI(MPI_Comm_rank(comm, &h->rank));
+    h->store_points = c->store_points;
+    memcpy(h->store_obs, c->store_obs, sizeof h->store_obs);
+    h->ntiles = g->ntiles;
+    h->nproj = total->nproj;
+    for (int p = 0; p < total->nproj; ++p) h->proj_ncell[p] = total->def[p].ncell;
+
+    hid_t fapl;
+    ZP_TRY(make_fapl(comm, &fapl));
+    h->file = H5Fopen(path, H5F_ACC_RDWR, fapl);
+    H5Pclose(fapl);
+    if (h->file < 0)
+        ZP_FAIL(ZP_EINPUT, "%s: cannot open the interrupted scan (damaged or not HDF5): %s", path,
+                zp_h5_errstr());
+    ZP_TRY(make_dxpls(h));
+    int64_t fv = -1;
+    if (H5Aexists(h->file, "format_version") <= 0 || read_attr_i64(h->file, "format_version", &fv) != ZP_OK)
+        ZP_FAIL(ZP_EINPUT, "%s: not a zpscan result file (no format_version)", path);
+    if (fv != ZP_FORMAT_VERSION)
+        ZP_FAIL(ZP_EINPUT, "%s: written in format version %lld, this zpscan writes %d: cannot resume",
+                path, (long long)fv, ZP_FORMAT_VERSION);
+    char fp[64], want[32];
+    ZP_TRY(read_attr_str(h->file, "fingerprint", fp, sizeof fp));
+    snprintf(want, sizeof want, "%016" PRIx64, fingerprint);
+    if (strcmp(fp, want) != 0)
+        ZP_FAIL(ZP_EINPUT, "%s: made from a different input, grid or data (fingerprint %s, this input %s): "
+                "cannot resume", path, fp, want);
+    ZP_TRY(open_state(h));
+    if (c->store_points) {
+        ZP_H5ID(h->d_pass, H5Dopen2(h->file, "/points/pass", H5P_DEFAULT));
+        for (int k = 0; k < ZP_NOBS; ++k) {
+            if (!c->store_obs[k]) continue;
+            char nm[96];
+            snprintf(nm, sizeof nm, "/points/%s", zp_obs_names[k]);
+            ZP_H5ID(h->d_obs[k], H5Dopen2(h->file, nm, H5P_DEFAULT));
+        }
+    }
+    int64_t hdr[2];
+    ZP_TRY(read_whole(h->d_header, H5T_NATIVE_INT64, hdr));
+    if (hdr[1] < -1 || hdr[1] > 1 || hdr[0] < 0)
+        ZP_FAIL(ZP_EINPUT, "%s: /state/header is damaged (%lld, %lld)", path, (long long)hdr[0], (long long)hdr[1]);
+    h->generation = hdr[0];
+    h->slot = (int)hdr[1];
+    zp_acc_zero(total);
+    if (h->slot < 0) {
+        memset(done, 0, (size_t)g->ntiles);
+        return ZP_OK;
+    }
+    int s = h->slot;
+    ZP_TRY(read_whole(h->d_done[s], H5T_NATIVE_UINT8, done));
+    for (int64_t t = 0; t < g->ntiles; ++t)
+        if (done[t] > 1) ZP_FAIL(ZP_EINPUT, "%s: /state/slot%d/done is damaged", path, s);
+    if (h->rank == 0) {
+        uint64_t cb[ZP_NBITS + 1];
+        ZP_TRY(read_whole(h->d_counts[s], H5T_NATIVE_UINT64, cb));
+        memcpy(total->counts, cb, sizeof total->counts);
+        total->npoints = cb[ZP_NBITS];
+        for (int p = 0; p < total->nproj; ++p) {
+            ZP_TRY(read_whole(h->d_pcount[s][p], H5T_NATIVE_UINT64, total->pcount[p]));
+            ZP_TRY(read_whole(h->d_pmin[s][p], H5T_NATIVE_DOUBLE, total->pmin[p]));
+        }
+    }
+    return ZP_OK;
+}
+
+zp_status zp_h5_write_tile(zp_h5 *h, const int64_t start[ZP_NAXES], const int64_t *count,
+                           const uint16_t *mask, float *const obs[ZP_NOBS])
+{
+    if (!h->store_points) return ZP_OK;
+    hsize_t st[ZP_NAXES], ct[ZP_NAXES];
+    for (int d = 0; d < ZP_NAXES; ++d) {
+        st[d] = count ? (hsize_t)start[d] : 0;
+        ct[d] = count ? (hsize_t)count[d] : 1;
+    }
+    hid_t fs, ms;
+    ZP_H5ID(fs, H5Dget_space(h->d_pass));
+    ZP_H5ID(ms, H5Screate_simple(ZP_NAXES, ct, NULL));
+    if (count) {
+        ZP_H5(H5Sselect_hyperslab(fs, H5S_SELECT_SET, st, NULL, ct, NULL));
+    } else {
+        ZP_H5(H5Sselect_none(fs));
+        ZP_H5(H5Sselect_none(ms));
+    }
+    ZP_H5(H5Dwrite(h->d_pass, H5T_NATIVE_UINT16, ms, fs, h->dxpl_coll, mask));
+    if (!h->collective_checked) {
+        H5D_mpio_actual_io_mode_t mode;
+        if (H5Pget_mpio_actual_io_mode(h->dxpl_coll, &mode) >= 0) h->collective_checked = (int)mode + 1;
+    }
+    for (int k = 0; k < ZP_NOBS; ++k) {
+        if (!h->store_obs[k]) continue;
+        ZP_H5(H5Dwrite(h->d_obs[k], H5T_NATIVE_FLOAT, ms, fs, h->dxpl_coll, obs[k]));
+    }
+    ZP_H5(H5Sclose(ms));
+    ZP_H5(H5Sclose(fs));
+    return ZP_OK;
+}
+
+zp_status zp_h5_checkpoint(zp_h5 *h, const uint8_t *done, const zp_acc *total)
+{
+    /* 1: tile data durable before any slot names them */
+    ZP_H5(H5Fflush(h->file, H5F_SCOPE_GLOBAL));
+    int s = h->slot < 0 ? 0 : 1 - h->slot;
+    if (h->rank == 0) {
+        uint64_t cb[ZP_NBITS + 1];
+        memcpy(cb, total->counts, sizeof total->counts);
+        cb[ZP_NBITS] = total->npoints;
+        ZP_TRY(write_indep(h, h->d_done[s], H5T_NATIVE_UINT8, done));
+        ZP_TRY(write_indep(h, h->d_counts[s], H5T_NATIVE_UINT64, cb));
+        for (int p = 0; p < h->nproj; ++p) {
+            ZP_TRY(write_indep(h, h->d_pcount[s][p], H5T_NATIVE_UINT64, total->pcount[p]));
+            ZP_TRY(write_indep(h, h->d_pmin[s][p], H5T_NATIVE_DOUBLE, total->pmin[p]));
+        }
+    }
+    /* 2: the slot durable before the header points at it */
+    ZP_H5(H5Fflush(h->file, H5F_SCOPE_GLOBAL));
+    int64_t hdr[2] = {h->generation + 1, s};
+    if (h->rank == 0) ZP_TRY(write_indep(h, h->d_header, H5T_NATIVE_INT64, hdr));
+    ZP_H5(H5Fflush(h->file, H5F_SCOPE_GLOBAL));
+    h->generation = hdr[0];
+    h->slot = s;
+    return ZP_OK;
+}
+
+zp_status zp_h5_finish(zp_h5 *h, const zp_acc *total, const char *record_json)
+{
+    hid_t ds, grp;
+    uint64_t counts[ZP_NBITS];
+    memcpy(counts, total->counts, sizeof counts);
+    ZP_MPI(MPI_Bcast(counts, ZP_NBITS, MPI_UINT64_T, 0, h->comm));
+    ZP_H5ID(ds, H5Dopen2(h->file, "/summary/pass_counts", H5P_DEFAULT));
+    ZP_TRY(write_whole(h, ds, H5T_NATIVE_UINT64, counts));
+    ZP_H5(H5Dclose(ds));
+    ZP_H5ID(grp, H5Gopen2(h->file, "/summary", H5P_DEFAULT));
+    for (int b = 0; b < ZP_NBITS; ++b) ZP_TRY(attr_i64(grp, zp_bit_names[b], (int64_t)counts[b]));
+    ZP_H5(H5Gclose(grp));
+
+    for (int p = 0; p < total->nproj; ++p) {
+        const zp_proj_def *pd = &total->def[p];
+        const int64_t nc = pd->ncell;
+        double *frac = NULL;
+        uint8_t *any = NULL;
+        if (h->rank == 0) {
+            frac = malloc((size_t)nc * sizeof *frac);
+            any = malloc((size_t)nc);
+            if (!frac || !any) {
+                free(frac);
+                free(any);
+                ZP_FAIL(ZP_ENOMEM, "projection %s: out of memory", pd->name);
+            }
+        }
+        for (int b = 0; b < ZP_NBITS + ZP_NPMIN; ++b) {
+            char nm[192];
+            const void *buf;
+            hid_t mt;
+            if (b < ZP_NBITS) {
+                if (h->rank == 0)
+                    for (int64_t i = 0; i < nc; ++i) {
+                        uint64_t cnt = total->pcount[p][b * nc + i];
+                        frac[i] = (double)cnt / (double)pd->per_cell;
+                        any[i] = cnt > 0;
+                    }
+                snprintf(nm, sizeof nm, "/projections/%s/%s/allowed_fraction", pd->name, zp_bit_names[b]);
+                ZP_H5ID(ds, H5Dopen2(h->file, nm, H5P_DEFAULT));
+                ZP_TRY(write_whole(h, ds, H5T_NATIVE_DOUBLE, frac));
+                ZP_H5(H5Dclose(ds));
+                snprintf(nm, sizeof nm, "/projections/%s/%s/any_allowed", pd->name, zp_bit_names[b]);
+                buf = any;
+                mt = H5T_NATIVE_UINT8;
+            } else {
+                snprintf(nm, sizeof nm, "/projections/%s/min_%s", pd->name, zp_pmin_names[b - ZP_NBITS]);
+                buf = h->rank == 0 ? total->pmin[p] + (b - ZP_NBITS) * nc : NULL;
+                mt = H5T_NATIVE_DOUBLE;
+            }
+            ZP_H5ID(ds, H5Dopen2(h->file, nm, H5P_DEFAULT));
+            ZP_TRY(write_whole(h, ds, mt, buf));
+            ZP_H5(H5Dclose(ds));
+        }
+        free(frac);
+        free(any);
+    }
+    char ts[64];
+    time_t now = time(NULL);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    ZP_TRY(attr_str(h->file, "finished", ts));
+    ZP_TRY(attr_str(h->file, "run_record", record_json));
+    ZP_H5(H5Fflush(h->file, H5F_SCOPE_GLOBAL));
+    ZP_TRY(attr_i64(h->file, "complete", 1));
+    ZP_H5(H5Fflush(h->file, H5F_SCOPE_GLOBAL));
+    return ZP_OK;
+}
+
+zp_status zp_h5_close(zp_h5 *h)
+{
+    zp_status st = ZP_OK;
+#define CLOSE_ID(fn, id)                                        \
+    do {                                                        \
+        if ((id) >= 0 && fn(id) < 0 && st == ZP_OK) {           \
+            zp_err_set(ZP_EIO, "closing the output: %s", zp_h5_errstr()); \
+            st = ZP_EIO;                                        \
+        }                                                       \
+        (id) = H5I_INVALID_HID;                                 \
+    } while (0)
+    CLOSE_ID(H5Dclose, h->d_pass);
+    for (int k = 0; k < ZP_NOBS; ++k) CLOSE_ID(H5Dclose, h->d_obs[k]);
+    CLOSE_ID(H5Dclose, h->d_header);
+    for (int s = 0; s < 2; ++s) {
+        CLOSE_ID(H5Dclose, h->d_done[s]);
+        CLOSE_ID(H5Dclose, h->d_counts[s]);
+        for (int p = 0; p < ZP_MAX_PROJ; ++p) {
+            CLOSE_ID(H5Dclose, h->d_pcount[s][p]);
+            CLOSE_ID(H5Dclose, h->d_pmin[s][p]);
+        }
+    }
+    CLOSE_ID(H5Pclose, h->dxpl_coll);
+    CLOSE_ID(H5Pclose, h->dxpl_indep);
+    CLOSE_ID(H5Fclose, h->file);
+#undef CLOSE_ID
+    return st;
+}
+
+zp_status zp_h5_probe(const char *path, int *is_zpscan, int *complete)
+{
+    *is_zpscan = 0;
+    *complete = 0;
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) return ZP_OK;
+    int64_t fv = 0, cp = 0;
+    if (H5Aexists(f, "format_version") > 0 && read_attr_i64(f, "format_version", &fv) == ZP_OK) {
+        *is_zpscan = 1;
+        if (H5Aexists(f, "complete") > 0 && read_attr_i64(f, "complete", &cp) == ZP_OK) *complete = cp == 1;
+    }
+    H5Fclose(f);
+    return ZP_OK;
+}
