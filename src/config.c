@@ -278,7 +278,8 @@ static char *ini_read_line(char *buf, int num, void *stream)
         buf[1] = '\0';
         return buf;
     }
-    int cont = x->cont_pending && *s != '[';
+    /* a continuation is any content line without '=' that follows a value ending in ',' */
+    int cont = x->cont_pending && *s != '[' && !memchr(s, '=', len);
     x->cont_pending = 0;
     if (len + (size_t)cont + 2 > (size_t)num) {
         ctx_bad(x, cur_sec_name(x), NULL, "line too long (at most %d characters after "
@@ -422,13 +423,16 @@ static const ini_ent *doc_get(const ini_doc *d, const char *sec, const char *key
 
 #define EBAD(d, e, ...) bad((d)->path, (e)->line, (e)->sec, (e)->key, __VA_ARGS__)
 
+/* 1: ok; 0: not a finite number; -1: a number outside the range of double */
 static int parse_real(const char *s, double *out)
 {
     if (!*s || isspace((unsigned char)*s)) return 0;
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s || *end != '\0' || !isfinite(v) || errno == ERANGE) return 0;
+    if (end == s || *end != '\0' || isnan(v)) return 0;
+    if (errno == ERANGE) return -1;
+    if (!isfinite(v)) return 0;
     *out = v;
     return 1;
 }
@@ -447,8 +451,9 @@ static int parse_int(const char *s, int64_t *out)
 static zp_status get_real(const ini_doc *d, const ini_ent *e, double *out)
 {
     if (!e->val[0]) return EBAD(d, e, "missing value (expected a number)");
-    if (!parse_real(e->val, out))
-        return EBAD(d, e, "'%s' is not a finite number", e->val);
+    int r = parse_real(e->val, out);
+    if (r < 0) return EBAD(d, e, "'%s' is out of the range of double precision", e->val);
+    if (r == 0) return EBAD(d, e, "'%s' is not a finite number", e->val);
     return ZP_OK;
 }
 
@@ -837,8 +842,9 @@ static zp_status parse_axis(const ini_doc *d, int a, zp_axis_spec *ax)
         int n;
         zp_status st = split_list(d, ev, buf, it, ZP_AXIS_MAX_LIST, &n);
         for (int i = 0; st == ZP_OK && i < n; ++i) {
-            if (!parse_real(it[i], &ax->list[i]))
-                st = EBAD(d, ev, "element %d ('%s') is not a finite number", i + 1, it[i]);
+            if (parse_real(it[i], &ax->list[i]) != 1)
+                st = EBAD(d, ev, "element %d ('%s') is not a finite double-precision number",
+                          i + 1, it[i]);
             else if (i > 0 && ax->list[i] == ax->list[i - 1])
                 st = EBAD(d, ev, "duplicate value %s (elements %d and %d)", it[i], i, i + 1);
             else if (i > 0 && ax->list[i] < ax->list[i - 1])

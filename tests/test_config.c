@@ -196,6 +196,8 @@ static void t_not_a_number(void **s)
     expect_err("[axis.gV]\nmin = nan\nmax = 1\nn = 3\n", 2, "[axis.gV] min:");
     expect_err("[axis.gV]\nmin = 0\nmax = inf\nn = 3\n", 3, "[axis.gV] max:");
     expect_err("[axis.gV]\nmin = 0\nmax = 1e999\nn = 3\n", 3, "[axis.gV] max:");
+    expect_err2("[axis.gV]\nmin = 1e-400\nmax = 1\nn = 3\n", NULL, 2, "[axis.gV] min:", "range");
+    expect_err("[axis.gV]\nvalues = 1e-999, 1\n", 2, "[axis.gV] values:");
     expect_err("[axis.gV]\nmin = 0\nmax =\nn = 3\n", 3, "[axis.gV] max:");
     expect_err("[axis.gV]\nmin = 0\nmax = 1\nn = 2.5\n", 4, "[axis.gV] n:");
     expect_err("[axis.gV]\nmin = 0\nmax = 1\nn = 99999999999999999999\n", 4, "[axis.gV] n:");
@@ -504,6 +506,12 @@ static void t_explicit_lists(void **s)
     assert_true(a->list[0] == -3 && a->list[1] == -1e-2 && a->list[2] == 0 &&
                 a->list[3] == 0.25 && a->list[4] == 7.5);
     assert_int_equal(g_c->axes[ZP_AX_GA].nlist, 1);
+    /* a trailing comma before a `key = value` line does not swallow it */
+    expect_ok("[scan]\noutput = a,\nlepton = e\nprojections = gqL:gV,\n  gqL:gA\n");
+    assert_string_equal(g_c->output_path, "a,");
+    assert_int_equal(g_c->lepton, ZP_LEPTON_E);
+    assert_int_equal(g_c->nproj, 2);
+    assert_int_equal(g_c->proj[1][1], ZP_AX_GA);
     /* a long list over many lines */
     char own[8192] = "[axis.gV]\nvalues = ";
     for (int i = 0; i < 1000; ++i) {
