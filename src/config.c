@@ -188,15 +188,20 @@ static void ini_doc_free(ini_doc *d)
 static zp_status vbad(const char *path, int line, const char *sec, const char *key,
                       const char *fmt, va_list ap)
 {
-    char msg[640], where[384];
+    char msg[768], where[1200];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    int n = line > 0 ? snprintf(where, sizeof where, "%s:%d: ", path, line)
-                     : snprintf(where, sizeof where, "%s: ", path);
-    if (n < 0) n = 0;
-    if (sec && (size_t)n < sizeof where)
-        n += snprintf(where + n, sizeof where - (size_t)n, "[%s]%s", sec, key ? " " : ":");
-    if (key && n >= 0 && (size_t)n < sizeof where)
-        snprintf(where + n, sizeof where - (size_t)n, "%s:", key);
+    size_t n = 0;
+#define APPEND(...)                                                                      \
+    do {                                                                                 \
+        int k_ = snprintf(where + n, sizeof where - n, __VA_ARGS__);                     \
+        if (k_ > 0) n = n + (size_t)k_ < sizeof where ? n + (size_t)k_ : sizeof where - 1; \
+    } while (0)
+    if (line > 0) APPEND("%s:%d:", path, line);
+    else APPEND("%s:", path);
+    if (sec) APPEND(" [%s]", sec);
+    if (key) APPEND(" %s", key);
+    if (sec || key) APPEND(":");
+#undef APPEND
     zp_err_set(ZP_EINPUT, "%s %s", where, msg);
     return ZP_EINPUT;
 }
