@@ -160,20 +160,31 @@ zp_status zp_lumi_table_write(const char *path, const zp_lumi_table *t)
     return ZP_OK;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 zp_status zp_lumi_table_compute_pdf(const zp_pdf *pdf, double sqrts, const double *mass, int n,
                                     const zp_lumi_cuts *cuts, double epsrel, zp_lumi_table *t)
 {
     memset(t, 0, sizeof *t);
-    if (n < 2 || n > ZP_LUMI_MAX_ROWS) ZP_FAIL(ZP_EINPUT, "luminosity table: %d masses (need 2..%d)", n, ZP_LUMI_MAX_ROWS);
-    for (int i = 0; i < n; ++i)
-        if (!(mass[i] > 0) || (i && !(mass[i] > mass[i - 1])))
-            ZP_FAIL(ZP_EINPUT, "luminosity table: masses must be positive and strictly increasing (mass %d = %g)", i, mass[i]);
+    if (n < 1 || n > ZP_LUMI_MAX_ROWS) ZP_FAIL(ZP_EINPUT, "luminosity table: %d masses (need 1..%d)", n, ZP_LUMI_MAX_ROWS);
+    /* any order, repeats allowed (e.g. a scan's mass axis): rows are sorted and unique */
     for (int i = 0; i < n; ++i) {
-        ZP_TRY(zp_lumi_fiducial(pdf, zp_lumi_pairs_bs, 4, mass[i], sqrts, cuts, epsrel,
-                                &t->lumi_bs[i], &t->acc[i]));
+        if (!(mass[i] > 0) || !(mass[i] < sqrts))
+            ZP_FAIL(ZP_EINPUT, "luminosity table: mass %d = %g GeV not in (0, sqrt(s) = %g)", i, mass[i], sqrts);
         t->mass[i] = mass[i];
     }
-    t->n = n;
+    qsort(t->mass, (size_t)n, sizeof *t->mass, cmp_double);
+    int m = 0;
+    for (int i = 0; i < n; ++i)
+        if (m == 0 || t->mass[i] > t->mass[m - 1]) t->mass[m++] = t->mass[i];
+    for (int i = 0; i < m; ++i)
+        ZP_TRY(zp_lumi_fiducial(pdf, zp_lumi_pairs_bs, 4, t->mass[i], sqrts, cuts, epsrel,
+                                &t->lumi_bs[i], &t->acc[i]));
+    t->n = m;
     t->sqrts = sqrts;
     t->member = zp_pdf_member(pdf);
     snprintf(t->pdfset, sizeof t->pdfset, "%s", zp_pdf_setname(pdf));
@@ -306,7 +317,9 @@ zp_status zp_lhc_slice_at(const zp_lumi_table *lt, const zp_limit_table *lim,
                           const zp_lhc_consts *c, double mass, zp_lhc_slice *out)
 {
     memset(out, 0, sizeof *out);
-    if (!lt || lt->n < 2) ZP_FAIL(ZP_EINPUT, "LHC slice: no luminosity table");
+    if (!lt || lt->n < 1) ZP_FAIL(ZP_EINPUT, "LHC slice: no luminosity table");
+    if (lt->n == 1 && fabs(mass - lt->mass[0]) <= 1e-12 * mass)
+        mass = lt->mass[0]; /* a one-row table computed for a one-mass scan */
     if (!(mass >= lt->mass[0] && mass <= lt->mass[lt->n - 1]))
         ZP_FAIL(ZP_EINPUT, "LHC slice: M = %g GeV outside the luminosity table %s (%g..%g GeV)",
                 mass, lt->path, lt->mass[0], lt->mass[lt->n - 1]);
@@ -314,7 +327,7 @@ zp_status zp_lhc_slice_at(const zp_lumi_table *lt, const zp_limit_table *lim,
         ZP_FAIL(ZP_EINPUT, "LHC slice: sqrt(s) = %g GeV but the luminosity table %s is for %g GeV",
                 c->sqrts, lt->path, lt->sqrts);
 
-    const int i = bracket(lt->mass, lt->n, mass);
+    const int i = lt->n > 1 ? bracket(lt->mass, lt->n, mass) : 0;
     double lumi, acc;
     if (mass == lt->mass[i]) {
         lumi = lt->lumi_bs[i];

@@ -128,11 +128,14 @@ int main(int argc, char **argv)
     }
     if (optind != argc) { usage(stderr); return 2; }
 
-    zp_pdf *pdf;
-    if (zp_pdf_open(set, member, &pdf)) return fail();
+    zp_pdf *pdf = NULL;
     zp_limit_table *lim = malloc(sizeof *lim);
+    int rc = 0;
     if (!lim) return 3;
-    if (zp_limit_table_read(limpath, lim)) return fail();
+    if (zp_pdf_open(set, member, &pdf) || zp_limit_table_read(limpath, lim)) {
+        rc = fail();
+        goto out;
+    }
     const zp_lumi_cuts cuts = ZP_LUMI_CUTS_ATLAS;
     printf("zpscan-lhccheck %s: PDF %s member %d (%s), sqrt(s) = %.0f GeV, epsrel %.0e\n",
            ZP_VERSION_STRING, set, member, zp_pdf_member_path(pdf), sqrts, epsrel);
@@ -153,7 +156,7 @@ int main(int argc, char **argv)
                                       {4, -3, wq * VCS * VCS}, {-3, 4, wq * VCS * VCS},
                                       {4, -1, wq * VCD * VCD}, {-1, 4, wq * VCD * VCD}};
         double wl;
-        if (zp_lumi_pairs(pdf, wp, 8, MW, sqrts, epsrel, &wl)) return fail();
+        if (zp_lumi_pairs(pdf, wp, 8, MW, sqrts, epsrel, &wl)) { rc = fail(); goto out; }
         printf("    LO sigma(pp -> W+) x B(W+ -> l nu) [B = 1/9] = %.3f nb (ATLAS 13 TeV measured: 11.83 nb, arXiv:1603.09222)\n\n",
                zp_lhc_sigma_fb(MW, sqrts, 1.0, wl) / 9.0 * 1e-6);
     }
@@ -161,7 +164,7 @@ int main(int argc, char **argv)
     /* (c) SM Z first: it is quick ---------------------------------------------------- */
     {
         double sb, acc, gm;
-        if (zlike_sigma(pdf, MZ, sqrts, &cuts, epsrel, &sb, &acc, &gm)) return fail();
+        if (zlike_sigma(pdf, MZ, sqrts, &cuts, epsrel, &sb, &acc, &gm)) { rc = fail(); goto out; }
         const zwidths w = ssm_widths(MZ);
         printf("(c) SM Z at %.4f GeV: Gamma_tot = %.4f GeV, B(l+l-) = %.5f; LO sigma(pp -> Z) x B(l+l-) = %.4f nb\n"
                "    (ATLAS 13 TeV measured, total: 1.981 nb, arXiv:1603.09222); ratio LO/measured = %.3f\n\n",
@@ -176,12 +179,12 @@ int main(int argc, char **argv)
     int ncross = 0;
     for (double M = 250.0; M <= 6000.0 + 1e-9; M += 10.0) {
         double sb, acc, gm;
-        if (zlike_sigma(pdf, M, sqrts, &cuts, epsrel, &sb, &acc, &gm)) return fail();
+        if (zlike_sigma(pdf, M, sqrts, &cuts, epsrel, &sb, &acc, &gm)) { rc = fail(); goto out; }
         zp_lumi_table dummy; /* only the limits part of the slice is used here */
         dummy.n = 2; dummy.mass[0] = 1; dummy.mass[1] = sqrts * 0.99; dummy.lumi_bs[0] = dummy.lumi_bs[1] = 1;
         dummy.acc[0] = dummy.acc[1] = 1; dummy.sqrts = sqrts; strcpy(dummy.path, "(none)");
         zp_lhc_slice s;
-        if (zp_lhc_slice_at(&dummy, lim, &lc, M, &s)) return fail();
+        if (zp_lhc_slice_at(&dummy, lim, &lc, M, &s)) { rc = fail(); goto out; }
         const double limv = s.mass_tested ? limit_at_width(&s, gm) : NAN;
         const double r = sb * acc / limv;
         if (fmod(M + 1e-9, 250.0) < 1e-6)
@@ -201,7 +204,8 @@ int main(int argc, char **argv)
                cross, cross_gm, ncross);
     else
         printf("    no crossing found in 250..6000 GeV\n");
+out:
     free(lim);
     zp_pdf_free(pdf);
-    return 0;
+    return rc;
 }

@@ -117,9 +117,12 @@ int main(int argc, char **argv)
         mass[i] = step > 0 ? mmin + i * step : mmin * pow(mmax / mmin, (double)i / (n - 1));
     if (step == 0) mass[n - 1] = mmax; /* no rounding past the requested end */
 
-    zp_pdf *pdf;
-    if (zp_pdf_open(set, (int)member, &pdf)) return fail();
-    if (zp_lumi_table_compute_pdf(pdf, sqrts, mass, n, &cuts, epsrel, t)) return fail();
+    zp_pdf *pdf = NULL;
+    int rc = 0;
+    if (zp_pdf_open(set, (int)member, &pdf) || zp_lumi_table_compute_pdf(pdf, sqrts, mass, n, &cuts, epsrel, t)) {
+        rc = fail();
+        goto out;
+    }
 
     size_t ml = strlen(t->meta);
     snprintf(t->meta + ml, sizeof t->meta - ml, "# masses: %d, %s from %g to %g GeV\n", n,
@@ -131,9 +134,12 @@ int main(int argc, char **argv)
         for (int i = 0; i + 1 < n; ++i) {
             const double m = sqrt(mass[i] * mass[i + 1]);
             double L, A;
-            if (zp_lumi_fiducial(pdf, zp_lumi_pairs_bs, 4, m, sqrts, &cuts, epsrel, &L, &A)) return fail();
             zp_lhc_slice s;
-            if (zp_lhc_slice_at(t, NULL, &c, m, &s)) return fail();
+            if (zp_lumi_fiducial(pdf, zp_lumi_pairs_bs, 4, m, sqrts, &cuts, epsrel, &L, &A) ||
+                zp_lhc_slice_at(t, NULL, &c, m, &s)) {
+                rc = fail();
+                goto out;
+            }
             const double P = zp_lhc_sigma_fb(m, sqrts, zp_lhc_width_bs_per_g2(&c, m), L);
             const double el = fabs(s.sigma_per_g2 / P - 1.0);
             const double ea = A > 0 ? fabs(s.acceptance / A - 1.0) : fabs(s.acceptance);
@@ -151,16 +157,16 @@ int main(int argc, char **argv)
                         "acc %.2e at %.0f GeV, lumi*acc %.2e at %.0f GeV\n",
                 elumi, mlumi, eacc, macc, efid, mfid);
     }
-    zp_pdf_free(pdf);
-
     if (!strcmp(out, "-")) {
         fputs(t->meta, stdout);
         printf("mass_gev,lumi_bs,acc\n");
         for (int i = 0; i < t->n; ++i) printf("%.10g,%.10e,%.8f\n", t->mass[i], t->lumi_bs[i], t->acc[i]);
     } else if (zp_lumi_table_write(out, t)) {
-        return fail();
+        rc = fail();
     }
+out:
+    zp_pdf_free(pdf);
     free(mass);
     free(t);
-    return 0;
+    return rc;
 }

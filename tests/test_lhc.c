@@ -210,6 +210,20 @@ static void test_lumi_table_vs_pdf(void **state)
     assert_true(fabs(L / g_lt->lumi_bs[r] - 1.0) < 1e-5);
     assert_true(fabs(A - g_lt->acc[r]) < 1e-5);
     zp_pdf_free(pdf);
+
+    /* a scan's mass axis: any order, repeats; a single mass gives a one-row table */
+    const double axis[] = {5000.0, 250.0, 250.0};
+    assert_int_equal(zp_lumi_table_compute("NNPDF23_lo_as_0130_qed", 0, 13000.0, axis, 3, &cuts, 1e-6, t), ZP_OK);
+    assert_int_equal(t->n, 2);
+    assert_true(t->mass[0] == 250.0 && t->mass[1] == 5000.0);
+    const double one = 700.0;
+    assert_int_equal(zp_lumi_table_compute("NNPDF23_lo_as_0130_qed", 0, 13000.0, &one, 1, &cuts, 1e-6, t), ZP_OK);
+    assert_int_equal(t->n, 1);
+    zp_lhc_slice s1;
+    assert_int_equal(zp_lhc_slice_at(t, NULL, &c, 700.0, &s1), ZP_OK);
+    assert_true(s1.sigma_per_g2 == zp_lhc_sigma_fb(700.0, 13000.0, zp_lhc_width_bs_per_g2(&c, 700.0), t->lumi_bs[0]));
+    assert_int_equal(zp_lhc_slice_at(t, NULL, &c, 701.0, &s1), ZP_EINPUT);
+    zp_err_clear();
     free(t);
 }
 

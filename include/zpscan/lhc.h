@@ -82,8 +82,9 @@ double zp_lhc_sigma_fb(double mass, double sqrts, double width_ij, double lumi_i
 /* Gamma(Z' -> b sbar) / (gqL^2 + gqR^2) = N_c g'^2 M / (24 pi). */
 double zp_lhc_width_bs_per_g2(const zp_lhc_consts *c, double mass);
 
-/* Fill a table by computing lumi_bs and the acceptance at the given masses (strictly
- * increasing, at most ZP_LUMI_MAX_ROWS) from an LHAPDF set found on LHAPDF_DATA_PATH. */
+/* Fill a table by computing lumi_bs and the acceptance at the given masses (any order,
+ * repeats dropped, 1..ZP_LUMI_MAX_ROWS of them, each in (0, sqrts)) from an LHAPDF set found
+ * on LHAPDF_DATA_PATH. A one-row table serves exactly that mass in zp_lhc_slice_at. */
 zp_status zp_lumi_table_compute(const char *setname, int member, double sqrts,
                                 const double *mass, int n, const zp_lumi_cuts *cuts,
                                 double epsrel, zp_lumi_table *t);
