@@ -242,6 +242,15 @@ static const char *cur_sec_name(const ini_ctx *x)
     return x->cur_sec >= 0 ? x->d->secs[x->cur_sec].name : NULL;
 }
 
+/* A line's text for a message: at most 60 characters, quoted. */
+static const char *show(const char *s, size_t len)
+{
+    static char buf[80];
+    if (len > 60) snprintf(buf, sizeof buf, "'%.57s...'", s);
+    else snprintf(buf, sizeof buf, "'%.*s'", (int)len, s);
+    return buf;
+}
+
 /* inih's inline-comment rule: ';' preceded by whitespace starts a comment. */
 static size_t cut_inline_comment(const char *s, size_t len)
 {
@@ -287,7 +296,7 @@ static char *ini_read_line(char *buf, int num, void *stream)
     int cont = x->cont_pending && *s != '[' && !memchr(s, '=', len);
     x->cont_pending = 0;
     if (len + (size_t)cont + 2 > (size_t)num) {
-        ctx_bad(x, cur_sec_name(x), NULL, "line too long (at most %d characters after "
+        ctx_bad(x, *s == '[' ? NULL : cur_sec_name(x), NULL, "line too long (at most %d characters after "
                 "comments are removed; continue a long list on the next line after a ',')",
                 num - 2 - cont);
         return NULL;
@@ -295,11 +304,11 @@ static char *ini_read_line(char *buf, int num, void *stream)
     if (*s == '[') {
         const char *rb = memchr(s, ']', len);
         if (!rb) {
-            ctx_bad(x, NULL, NULL, "section header without ']': %.*s", (int)len, s);
+            ctx_bad(x, NULL, NULL, "section header without ']': %s", show(s, len));
             return NULL;
         }
         if ((size_t)(rb - s) + 1 != len) {
-            ctx_bad(x, NULL, NULL, "text after the section header: %.*s", (int)len, s);
+            ctx_bad(x, NULL, NULL, "text after the section header: %s", show(s, len));
             return NULL;
         }
         size_t nl = (size_t)(rb - s) - 1;
@@ -329,8 +338,8 @@ static char *ini_read_line(char *buf, int num, void *stream)
         x->d->secs[x->d->nsec].line = x->line;
         x->cur_sec = x->d->nsec++;
     } else if (!cont && !memchr(s, '=', len) && !memchr(s, ':', len)) {
-        ctx_bad(x, cur_sec_name(x), NULL, "expected 'key = value' or '[section]', got: %.*s",
-                (int)len, s);
+        ctx_bad(x, cur_sec_name(x), NULL, "expected 'key = value' or '[section]', got: %s",
+                show(s, len));
         return NULL;
     }
     size_t o = 0;
@@ -629,9 +638,21 @@ static zp_status check_schema(const ini_doc *d)
             return bad(d->path, d->secs[i].line, d->secs[i].name, NULL,
                        "unknown section (known: scan, axis.mass, axis.gqL, axis.gqR, axis.gV, "
                        "axis.gA, constants, flavour, g-2, lhc)");
-    for (int i = 0; i < d->nent; ++i)
-        if (!known_key(d->ents[i].sec, d->ents[i].key))
-            return EBAD(d, &d->ents[i], "unknown key");
+    for (int i = 0; i < d->nent; ++i) {
+        const ini_ent *e = &d->ents[i];
+        if (known_key(e->sec, e->key)) continue;
+        char known[512] = "";
+        size_t kl = 0;
+        int cst = !strcmp(e->sec, "constants");
+        const char *s = is_axis_section(e->sec) ? "axis.*" : e->sec;
+        for (int j = 0; j < (cst ? NCONST : NOPTIONS) && kl < sizeof known; ++j) {
+            const char *k = cst ? const_defs[j].name : options[j].key;
+            if (!cst && strcmp(options[j].section, s)) continue;
+            int w = snprintf(known + kl, sizeof known - kl, "%s%s", kl ? ", " : "", k);
+            if (w > 0) kl += (size_t)w;
+        }
+        return EBAD(d, e, "unknown key (known: %s)", known);
+    }
     return ZP_OK;
 }
 
