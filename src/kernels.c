@@ -41,7 +41,7 @@ void zp_kernel_row(const zp_model *restrict m, const zp_mass_slice *restrict s, 
     const double gchi = m->f_g2d_chi2max;
     const unsigned comb = m->combine;
     /* SM-point flavour verdict is the same for every point: compute once. */
-    const double z9 = (0.0 - b9) / d9, z10 = (0.0 - b10) / d10;
+    const double z9 = (0.0 - b9) / (0.0 > b9 ? u9 : d9), z10 = (0.0 - b10) / (0.0 > b10 ? u10 : d10);
     const double chi_sm = fmin(h9 ? z9 * z9 : INFINITY, h10 ? z10 * z10 : INFINITY);
     const int pass_sm = (!h9 || (lo9 <= 0.0 && 0.0 <= hi9)) && (!h10 || (lo10 <= 0.0 && 0.0 <= hi10))
                         && (h9 || h10);
