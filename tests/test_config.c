@@ -691,6 +691,25 @@ static void t_parse_only_and_syntax_details(void **s)
     free(t);
 }
 
+/* inih calls our reader once per line: line numbers survive blank lines, comments
+ * (also ones longer than inih's 200-byte buffer), CRLF, indentation and continuations. */
+static void t_line_counting(void **s)
+{
+    (void)s;
+    char own[4096] = "";
+    strcat(own, "[scan]\r\n\r\n  lepton = mu\r\n");               /* lines 1-3 */
+    strcat(own, "; ");
+    for (int i = 0; i < 300; ++i) strcat(own, "c");
+    strcat(own, "\n");                                                /* line 4 */
+    strcat(own, "observables = C9, ; a comment\n\n  C10,\n\t delta_a\n"); /* lines 5-8 */
+    strcat(own, "points = yes ; ");
+    for (int i = 0; i < 300; ++i) strcat(own, "d");
+    strcat(own, "\n");                                                /* line 9 */
+    for (int i = 10; i < 40; ++i) strcat(own, (i % 2) ? "\n" : "# hash\n"); /* 10-39 */
+    strcat(own, "tile = 0, 1, 1, 1, 1\n");                            /* line 40 */
+    expect_err(own, 40, "[scan] tile:");
+}
+
 static void t_text_out(void **s)
 {
     (void)s;
@@ -746,6 +765,7 @@ int main(void)
         cmocka_unit_test(t_flavour_and_g2_data_e),
         cmocka_unit_test(t_data_paths_relative_to_input),
         cmocka_unit_test(t_parse_only_and_syntax_details),
+        cmocka_unit_test(t_line_counting),
         cmocka_unit_test(t_text_out),
     };
     return cmocka_run_group_tests_name("config", tests, setup, teardown);
