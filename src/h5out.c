@@ -644,7 +644,7 @@ zp_status zp_h5_checkpoint(zp_h5 *h, const uint8_t *done, const zp_acc *total)
     return ZP_OK;
 }
 
-zp_status zp_h5_finish(zp_h5 *h, const zp_acc *total, const char *record_json)
+zp_status zp_h5_finish(zp_h5 *h, const zp_acc *layout, const zp_acc *total, const char *record_json)
 {
     hid_t ds, grp;
     uint64_t counts[ZP_NBITS];
@@ -657,8 +657,8 @@ zp_status zp_h5_finish(zp_h5 *h, const zp_acc *total, const char *record_json)
     for (int b = 0; b < ZP_NBITS; ++b) ZP_TRY(attr_i64(grp, zp_bit_names[b], (int64_t)counts[b]));
     ZP_H5(H5Gclose(grp));
 
-    for (int p = 0; p < total->nproj; ++p) {
-        const zp_proj_def *pd = &total->def[p];
+    for (int p = 0; p < layout->nproj; ++p) {
+        const zp_proj_def *pd = &layout->def[p];
         const int64_t nc = pd->ncell;
         double *frac = NULL;
         uint8_t *any = NULL;

@@ -68,9 +68,10 @@ zp_status zp_h5_write_tile(zp_h5 *h, const int64_t start[ZP_NAXES], const int64_
 /* Collective: make written tiles durable and record done[] + total (rank 0's) in a slot. */
 zp_status zp_h5_checkpoint(zp_h5 *h, const uint8_t *done, const zp_acc *total);
 
-/* Collective: write summary and projections from rank 0's total, the run record, and
- * mark the file complete. Call after the last checkpoint. */
-zp_status zp_h5_finish(zp_h5 *h, const zp_acc *total, const char *record_json);
+/* Collective: write summary and projections from rank 0's total (layout: the projection
+ * shapes, valid on every rank), the run record, and mark the file complete. Call after
+ * the last checkpoint. */
+zp_status zp_h5_finish(zp_h5 *h, const zp_acc *layout, const zp_acc *total, const char *record_json);
 
 /* Collective close (safe on a partly opened handle). */
 zp_status zp_h5_close(zp_h5 *h);
