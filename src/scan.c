@@ -484,7 +484,8 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
         st = zp_h5_close(&h);
         h_open = 0;
         if (st != ZP_OK) goto out_abort;
-        zp_err_set(st = ZP_EINTR, "%s: interrupted; resume with --resume", partial);
+        st = ZP_EINTR; /* agreed by all ranks: rank 0 alone says it */
+        if (rank == 0) zp_err_set(st, "%s: interrupted by a signal; continue with --resume", partial);
         free(record);
         goto out;
     }
