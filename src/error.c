@@ -20,6 +20,14 @@ void zp_err_set(zp_status st, const char *fmt, ...)
     g_status = st;
 }
 
+void zp_err_prefix(const char *prefix)
+{
+    if (g_status == ZP_OK) return;
+    char tmp[2 * sizeof g_msg];
+    snprintf(tmp, sizeof tmp, "%s: %s", prefix, g_msg);
+    snprintf(g_msg, sizeof g_msg, "%s", tmp);
+}
+
 const char *zp_err_msg(void) { return g_status == ZP_OK ? "no error" : g_msg; }
 zp_status zp_err_status(void) { return g_status; }
 void zp_err_clear(void) { g_status = ZP_OK; g_msg[0] = '\0'; }
@@ -62,6 +70,6 @@ const char *zp_h5_errstr(void)
 {
     static char buf[256];
     snprintf(buf, sizeof buf, "no HDF5 error detail");
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, walk_cb, buf);
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_cb, buf); /* innermost first: the real cause */
     return buf;
 }

@@ -134,6 +134,19 @@ static int file_exists(const char *p)
     return stat(p, &sb) == 0;
 }
 
+/* After a failed write: say so when the file system is (nearly) full. */
+static const char *disk_full_hint(const char *path)
+{
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = '\0'; else snprintf(dir, sizeof dir, ".");
+    struct statvfs vf;
+    if (statvfs(dir[0] ? dir : "/", &vf) == 0 && (uint64_t)vf.f_bavail * vf.f_frsize < (4u << 20))
+        return " (the file system is full)";
+    return "";
+}
+
 /* Rank 0's pre-flight: what exists at the output, may we write there, is there room. */
 typedef struct {
     int mode;              /* 0 new scan, 1 resume partial, 2 already complete */
@@ -436,7 +449,12 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
         }
         double tb = MPI_Wtime();
         st = zp_h5_write_tile(&h, stt, have ? cnt : NULL, bufs.mask, bufs.obs);
-        if (st != ZP_OK) goto out_abort; /* a collective failed under us: only an abort is safe */
+        if (st != ZP_OK) { /* a collective failed under us: only an abort is safe */
+            char pre[1200];
+            snprintf(pre, sizeof pre, "%s: writing tile data%s", partial, disk_full_hint(partial));
+            zp_err_prefix(pre);
+            goto out_abort;
+        }
         double tc = MPI_Wtime();
         t_comp += tb - ta;
         t_write += tc - tb;
@@ -451,7 +469,12 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
             r_ckpt = r + 1;
             if ((st = zp_acc_reduce(&acc, &total, 0, comm)) != ZP_OK) goto out_abort;
             zp_acc_zero(&acc);
-            if ((st = zp_h5_checkpoint(&h, done, &total)) != ZP_OK) goto out_abort;
+            if ((st = zp_h5_checkpoint(&h, done, &total)) != ZP_OK) {
+                char pre[1200];
+                snprintf(pre, sizeof pre, "%s: checkpoint%s", partial, disk_full_hint(partial));
+                zp_err_prefix(pre);
+                goto out_abort;
+            }
             last_ckpt = MPI_Wtime();
             t_ckpt += last_ckpt - tc;
             if (flags[0] && r + 1 < rounds) {

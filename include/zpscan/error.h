@@ -21,6 +21,8 @@ typedef enum {
  * survives): "file:line: message". zp_err_msg() returns it, zp_err_clear() resets it. */
 void zp_err_set(zp_status st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *zp_err_msg(void);
+/* Put context (e.g. the file being written) in front of the recorded message. */
+void zp_err_prefix(const char *prefix);
 zp_status zp_err_status(void);
 void zp_err_clear(void);
 const char *zp_status_name(zp_status st);
