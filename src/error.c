@@ -25,7 +25,10 @@ void zp_err_prefix(const char *prefix)
     if (g_status == ZP_OK) return;
     char tmp[2 * sizeof g_msg];
     snprintf(tmp, sizeof tmp, "%s: %s", prefix, g_msg);
-    snprintf(g_msg, sizeof g_msg, "%s", tmp);
+    size_t n = strlen(tmp);
+    if (n >= sizeof g_msg) n = sizeof g_msg - 1; /* truncate: the prefix and cause come first */
+    memcpy(g_msg, tmp, n);
+    g_msg[n] = '\0';
 }
 
 const char *zp_err_msg(void) { return g_status == ZP_OK ? "no error" : g_msg; }
