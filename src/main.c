@@ -84,11 +84,7 @@ static int parse_seconds(const char *s, double *out)
 
 int main(int argc, char **argv)
 {
-    MPI_Init(&argc, &argv);
-    int rank = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report HDF5 errors ourselves, once */
-    gsl_set_error_handler_off();
+    /* handlers first: a batch system's warning may come while MPI is still starting */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -96,6 +92,11 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGUSR1, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    MPI_Init(&argc, &argv);
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report HDF5 errors ourselves, once */
+    gsl_set_error_handler_off();
 
     struct option lopts[NOPT + 1];
     char sopts[3 * NOPT + 1];
@@ -167,8 +168,9 @@ int main(int argc, char **argv)
     }
     int code = zp_status_exit_code(st);
     if (zp_err_status() != ZP_OK) {
-        if (rank) fprintf(stderr, "zpscan: rank %d: error: %s\n", rank, zp_err_msg());
-        else fprintf(stderr, "zpscan: error: %s\n", zp_err_msg());
+        const char *what = st == ZP_EINTR ? "stopped" : "error";
+        if (rank) fprintf(stderr, "zpscan: rank %d: %s: %s\n", rank, what, zp_err_msg());
+        else fprintf(stderr, "zpscan: %s: %s\n", what, zp_err_msg());
         fflush(stderr);
     }
     if (!res.agreed) MPI_Abort(MPI_COMM_WORLD, code); /* the other ranks may be inside a collective */

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Resume: kill -9 at random moments, SIGUSR1, finished files, foreign and damaged files.
+ZPSCAN=$1
+. "$(dirname "$0")/lib.sh"
+SEED=${ZP_TEST_SEED:-$RANDOM}
+RANDOM=$SEED
+echo "# random seed $SEED (ZP_TEST_SEED=$SEED reproduces the kill times)"
+cat > "$WORK/in.ini" <<'INI'
+[scan]
+lepton = mu
+observables = C9, lhc_ratio
+projections = gqL:gV
+[axis.mass]
+spacing = lin
+min = 200
+max = 3000
+n = 8
+[axis.gqL]
+spacing = log
+sign = +-
+min = 1e-5
+max = 1
+n = 60
+[axis.gqR]
+values = 0
+[axis.gV]
+spacing = log
+sign = +-
+min = 1e-3
+max = 5
+n = 60
+[axis.gA]
+spacing = lin
+min = -1
+max = 1
+n = 101
+INI
+check "reference run (2 ranks)" run 2 -q "$WORK/in.ini" -o "$WORK/ref.h5"
+REF_T=$(/usr/bin/python3 -c "import json;print(json.load(open('$WORK/ref.h5.json'))['timings_s']['total'])")
+echo "# reference run took $REF_T s"
+
+# kill -9 every rank at a random moment, up to three times, resuming each time with
+# another rank count; the final file must equal the uninterrupted run.
+for trial in 1 2 3; do
+  out="$WORK/k$trial.h5"
+  nr=$((1 + RANDOM % 3))
+  kills=0
+  args=(-q "$WORK/in.ini" -o "$out" --checkpoint 0.2)
+  for attempt in 1 2 3; do
+    delay=$(/usr/bin/python3 -c "import random; random.seed($RANDOM); print(round(random.uniform(0.3, 0.3 + 1.5 * $REF_T), 2))")
+    "$MPIEXEC" -n "$nr" "$ZPSCAN" "${args[@]}" &
+    pid=$!
+    sleep "$delay"
+    if kill -0 $pid 2>/dev/null; then
+      pkill -9 -f "$ZPSCAN .*$out" ; kills=$((kills + 1))
+      echo "# trial $trial: killed $nr ranks after $delay s"
+    fi
+    wait $pid 2>/dev/null
+    args=(-q "$WORK/in.ini" -o "$out" --checkpoint 0.2 --resume)
+    nr=$((1 + RANDOM % 3))
+    [ -f "$out" ] && break
+  done
+  check "trial $trial: resume after $kills kill(s) completes" run $nr -q "$WORK/in.ini" -o "$out" --resume
+  check "trial $trial: result identical to the uninterrupted run" same_data "$WORK/ref.h5" "$out"
+  check "trial $trial: no partial file left" [ ! -e "$out.partial" ]
+done
+
+# SIGUSR1 (SLURM's warning before the time limit): exit 4, resumable file, then resume.
+# Sent early, so the scan is surely still running; zpscan finishes its round and stops.
+interrupt() { # interrupt OUT: run one rank, signal it, return its exit code
+  local d rc
+  for d in 0.3 0.6 1.2; do
+    rm -f "$1" "$1.partial"
+    "$ZPSCAN" -q "$WORK/in.ini" -o "$1" --checkpoint 100 &
+    local pid=$!
+    sleep $d
+    kill -USR1 $pid
+    wait $pid
+    rc=$?
+    [ $rc != 138 ] && return $rc # 138: killed before main installed its handler; wait longer
+  done
+  return $rc
+}
+interrupt "$WORK/sig.h5"
+rc=$?
+check "SIGUSR1: exit code 4" [ $rc = 4 ]
+check "SIGUSR1: a resumable .partial, no result" [ -e "$WORK/sig.h5.partial" -a ! -e "$WORK/sig.h5" ]
+check "SIGUSR1: resume at 3 ranks completes" run 3 -q "$WORK/in.ini" -o "$WORK/sig.h5" --resume
+check "SIGUSR1: result identical" same_data "$WORK/ref.h5" "$WORK/sig.h5"
+
+# a finished result: --resume says so and exits 0
+msg=$(run 2 "$WORK/in.ini" -o "$WORK/ref.h5" --resume 2>&1)
+check "resume of a complete file exits 0" [ $? = 0 ]
+check "resume of a complete file says so" grep -q "already complete" <<<"$msg"
+# without --resume an existing result is refused
+msg=$(run 2 "$WORK/in.ini" -o "$WORK/ref.h5" 2>&1); rc=$?
+check "existing output refused without --resume/--overwrite (exit 2)" [ $rc = 2 ]
+check "existing output: message names it" grep -q "ref.h5: output exists" <<<"$msg"
+
+# an interrupted scan of another input is refused
+interrupt "$WORK/other.h5"
+check "an interrupted scan to test with" [ -e "$WORK/other.h5.partial" ]
+sed 's/^n = 101/n = 103/' "$WORK/in.ini" > "$WORK/changed.ini"
+msg=$(run 2 "$WORK/changed.ini" -o "$WORK/other.h5" --resume 2>&1); rc=$?
+check "resume with a different input: exit 2" [ $rc = 2 ]
+check "resume with a different input: clear message" grep -q "different input" <<<"$msg"
+check "resume with a different input: no result created" [ ! -e "$WORK/other.h5" ]
+
+# a truncated partial file
+cp "$WORK/other.h5.partial" "$WORK/trunc.h5.partial"
+truncate -s 2000 "$WORK/trunc.h5.partial"
+msg=$(run 2 "$WORK/in.ini" -o "$WORK/trunc.h5" --resume 2>&1); rc=$?
+check "truncated partial: exit 2" [ $rc = 2 ]
+check "truncated partial: message names the file" grep -q "trunc.h5.partial: cannot open" <<<"$msg"
+check "truncated partial: no result" [ ! -e "$WORK/trunc.h5" ]
+# a corrupt resume header
+cp "$WORK/other.h5.partial" "$WORK/corrupt.h5.partial"
+/usr/bin/python3 -c "
+import h5py
+with h5py.File('$WORK/corrupt.h5.partial', 'r+') as f:
+    f['state/header'][...] = [7, 5]"
+msg=$(run 2 "$WORK/in.ini" -o "$WORK/corrupt.h5" --resume 2>&1); rc=$?
+check "corrupt state header: exit 2" [ $rc = 2 ]
+check "corrupt state header: says damaged" grep -q "damaged" <<<"$msg"
+# garbage that is not HDF5 at all
+head -c 100000 /dev/urandom > "$WORK/junk.h5.partial"
+msg=$(run 1 "$WORK/in.ini" -o "$WORK/junk.h5" --resume 2>&1); rc=$?
+check "not HDF5: exit 2 with a message" [ $rc = 2 ]
+grep -q "junk.h5.partial" <<<"$msg" && ok "not HDF5: message names the file" || bad "not HDF5: message names the file"
+finish
