@@ -43,9 +43,9 @@ done
 
 if [ -n "$docdir" ]; then
   mkdir -p "$docdir"
-  "$zpplot" plane "$dir/paper-e-C9.h5" "$dir/paper-e-C10.h5" -o "$docdir/fig2-electron-planes" --format png --dpi 80 >/dev/null
-  "$zpplot" plane "$dir/paper-muon-C9.h5" "$dir/paper-muon-C10.h5" -o "$docdir/fig4-muon-planes" --format png --dpi 80 >/dev/null
-  "$zpplot" g2 "$dir/paper-e-C10.h5" -o "$docdir/fig3-g2-electron" --format png --dpi 80 >/dev/null
-  "$zpplot" g2 "$dir/paper-muon-C9.h5" -o "$docdir/fig5-g2-muon" --format png --dpi 80 >/dev/null
+  "$zpplot" plane "$dir/paper-e-C9.h5" "$dir/paper-e-C10.h5" -o "$docdir/fig2-electron-planes" --format png --dpi 100 >/dev/null
+  "$zpplot" plane "$dir/paper-muon-C9.h5" "$dir/paper-muon-C10.h5" -o "$docdir/fig4-muon-planes" --format png --dpi 100 >/dev/null
+  "$zpplot" g2 "$dir/paper-e-C10.h5" -o "$docdir/fig3-g2-electron" --format png --dpi 100 >/dev/null
+  "$zpplot" g2 "$dir/paper-muon-C9.h5" -o "$docdir/fig5-g2-muon" --format png --dpi 100 >/dev/null
 fi
 echo "make-figures: figures and summaries written to $dir${docdir:+ (PNG copies in $docdir)}"
