@@ -9,7 +9,8 @@ Checks (each failure is reported with what differed; exit 1 if any failed):
   zpplot plane / g2 write non-empty PNG (decodable, not blank) and PDF files,
   plane maps from /projections == maps reduced from /points by zpplot itself,
   zpplot summary prints the counts of /summary/pass_counts,
-  zpplot refuses an incomplete file and a non-zpscan file with one clear line.
+  zpplot refuses an incomplete file and a non-zpscan file with one clear line,
+  make-figures.sh refuses a directory without the paper result files.
 """
 import importlib.machinery
 import importlib.util
@@ -271,6 +272,11 @@ def main():
         r = run([zpplot, "summary", foreign], expect_ok=False)
         check(r.returncode != 0 and "not a zpscan result" in r.stderr and "Traceback" not in r.stderr,
               f"foreign file: rc {r.returncode}, stderr {r.stderr!r}")
+        # make-figures.sh refuses a directory without the four paper files
+        mk = os.path.join(os.path.dirname(zpplot), "make-figures.sh")
+        r = run(["bash", mk, tmp], expect_ok=False)
+        check(r.returncode != 0 and "paper-e-C9.h5 missing" in r.stderr,
+              f"make-figures.sh on an empty directory: rc {r.returncode}, stderr {r.stderr!r}")
     finally:
         if FAILURES or os.environ.get("ZP_KEEP_TMP"):
             print(f"files kept in {tmp}")
