@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Every bad input: exit code 2, a one-line error naming the file/line/key, all ranks stop
+# (the timeout in run() catches a hang), and no output file of any kind.
+ZPSCAN=$1
+. "$(dirname "$0")/lib.sh"
+good() {
+cat <<'INI'
+[scan]
+lepton = mu
+[axis.mass]
+values = 200, 500
+[axis.gqL]
+spacing = log
+min = 1e-4
+max = 1e-1
+n = 4
+[axis.gqR]
+values = 0
+[axis.gV]
+spacing = log
+min = 1e-2
+max = 1
+n = 3
+[axis.gA]
+values = 0
+INI
+}
+# expect_bad NAME PATTERN [zpscan args...]: input in $WORK/NAME.ini
+expect_bad() {
+  local name=$1 pat=$2; shift 2
+  local out="$WORK/$name.h5" err rc
+  err=$(run 2 "$@" -o "$out" 2>&1 >/dev/null); rc=$?
+  local line
+  line=$(grep -m1 "^zpscan: error:" <<<"$err")
+  if [ $rc = 2 ] && grep -qE -- "$pat" <<<"$line" && [ ! -e "$out" ] && [ ! -e "$out.partial" ]; then
+    ok "$name: exit 2, '$line'"
+  else
+    bad "$name: rc=$rc, wanted /$pat/, got: $(head -3 <<<"$err" | tr '\n' ' ')"
+  fi
+}
+mk() { good > "$WORK/$1.ini"; }
+
+good > "$WORK/ok.ini"
+check "the good input runs" run 2 -q "$WORK/ok.ini" -o "$WORK/ok.h5"
+
+mk unknown_section; printf '[axis.mass2]\nvalues = 1\n' >> "$WORK/unknown_section.ini"
+expect_bad unknown_section "unknown_section.ini:19: \[axis.mass2\]" "$WORK/unknown_section.ini"
+
+mk unknown_key; sed -i 's/^lepton = mu/lepton = mu\ncolour = blue/' "$WORK/unknown_key.ini"
+expect_bad unknown_key "unknown_key.ini:3: \[scan\] colour" "$WORK/unknown_key.ini"
+
+mk missing_key; sed -i '/^lepton/d' "$WORK/missing_key.ini"
+expect_bad missing_key "missing_key.ini:1: \[scan\] lepton" "$WORK/missing_key.ini"
+
+mk missing_section; sed -i '/^\[axis.gA\]/,$d' "$WORK/missing_section.ini"
+expect_bad missing_section "missing_section.ini.*\[axis.gA\]" "$WORK/missing_section.ini"
+
+mk n_zero; sed -i '0,/^n = 4/s//n = 0/' "$WORK/n_zero.ini"
+expect_bad n_zero "n_zero.ini:9: \[axis.gqL\] n" "$WORK/n_zero.ini"
+
+mk min_gt_max; sed -i 's/^max = 1e-1/max = 1e-5/' "$WORK/min_gt_max.ini"
+expect_bad min_gt_max "min_gt_max.ini:[0-9]+: \[axis.gqL\] (min|max)" "$WORK/min_gt_max.ini"
+
+mk log_zero; sed -i 's/^min = 1e-4/min = 0/' "$WORK/log_zero.ini"
+expect_bad log_zero "log_zero.ini:7: \[axis.gqL\] min" "$WORK/log_zero.ini"
+
+mk not_number; sed -i 's/^min = 1e-2/min = 1e-2x/' "$WORK/not_number.ini"
+expect_bad not_number "not_number.ini:14: \[axis.gV\] min" "$WORK/not_number.ini"
+
+mk nan_value; sed -i 's/^min = 1e-2/min = nan/' "$WORK/nan_value.ini"
+expect_bad nan_value "nan_value.ini:14: \[axis.gV\] min" "$WORK/nan_value.ini"
+
+mk dup_key; sed -i 's/^lepton = mu/lepton = mu\nlepton = e/' "$WORK/dup_key.ini"
+expect_bad dup_key "dup_key.ini:3: \[scan\] lepton" "$WORK/dup_key.ini"
+
+mk dup_section; printf '[axis.gA]\nvalues = 1\n' >> "$WORK/dup_section.ini"
+expect_bad dup_section "dup_section.ini:19: \[axis.gA\]" "$WORK/dup_section.ini"
+
+mk bad_lepton; sed -i 's/^lepton = mu/lepton = tau/' "$WORK/bad_lepton.ini"
+expect_bad bad_lepton "bad_lepton.ini:2: \[scan\] lepton" "$WORK/bad_lepton.ini"
+
+mk values_not_increasing; sed -i 's/^values = 200, 500/values = 500, 200/' "$WORK/values_not_increasing.ini"
+expect_bad values_not_increasing "values_not_increasing.ini:4: \[axis.mass\] values" "$WORK/values_not_increasing.ini"
+
+mk missing_data; printf '[flavour]\nfile = nowhere/table.ini\n' >> "$WORK/missing_data.ini"
+expect_bad missing_data "missing_data.ini:20: \[flavour\] file.*nowhere/table.ini" "$WORK/missing_data.ini"
+
+mk bad_data; printf '[mu.C9]\nbest = -1.59\nlo1 = oops\n' > "$WORK/bad_flavour.ini"
+printf '[flavour]\nfile = bad_flavour.ini\n' >> "$WORK/bad_data.ini"
+expect_bad bad_data "bad_flavour.ini:3: \[mu.C9\] lo1" "$WORK/bad_data.ini"
+
+mk bad_limits; printf 'mass_gev,limit_fb_w0.000\n250,3.5\n300,abc\n' > "$WORK/limits.csv"
+printf '[lhc]\nlimits = limits.csv\n' >> "$WORK/bad_limits.ini"
+expect_bad bad_limits "limits.csv:3" "$WORK/bad_limits.ini"
+
+expect_bad missing_input "nosuch.ini" "$WORK/nosuch.ini"
+
+mk size_cap; sed -i 's/^lepton = mu/lepton = mu\nmax_output_bytes = 1k/' "$WORK/size_cap.ini"
+expect_bad size_cap "size_cap.h5: the result needs about .* max_output_bytes" "$WORK/size_cap.ini"
+
+# output directory that cannot be written (a read-only bind of a fresh directory)
+mkdir -p "$WORK/ro"
+if mount --bind "$WORK/ro" "$WORK/ro" 2>/dev/null && mount -o remount,ro,bind "$WORK/ro" 2>/dev/null; then
+  err=$(run 2 "$WORK/ok.ini" -o "$WORK/ro/out.h5" 2>&1 >/dev/null); rc=$?
+  check "read-only output directory: exit 2" [ $rc = 2 ]
+  check "read-only output directory: message names it" grep -q "ro/out.h5: output directory .* is not writable" <<<"$err"
+  check "read-only output directory: nothing written" [ -z "$(ls "$WORK/ro")" ]
+  umount "$WORK/ro"
+else
+  err=$(run 2 "$WORK/ok.ini" -o "$WORK/nodir/out.h5" 2>&1 >/dev/null); rc=$?
+  check "missing output directory: exit 2" [ $rc = 2 ]
+  check "missing output directory: message names it" grep -q "nodir/out.h5: output directory" <<<"$err"
+fi
+
+# command line
+err=$(run 2 --bogus "$WORK/ok.ini" 2>&1 >/dev/null); rc=$?
+check "unknown option: exit 2 and a message" [ $rc = 2 ] && grep -q "unknown option" <<<"$err"
+err=$(run 2 --resume --overwrite "$WORK/ok.ini" 2>&1 >/dev/null); rc=$?
+check "--resume with --overwrite: exit 2" [ $rc = 2 ]
+err=$(run 1 --progress abc "$WORK/ok.ini" 2>&1 >/dev/null); rc=$?
+check "--progress abc: exit 2" [ $rc = 2 ]
+out=$(run 1 --help); rc=$?
+check "--help exits 0 and documents every option" [ $rc = 0 ] && grep -q -- "--resume" <<<"$out" && grep -q "exit codes" <<<"$out"
+out=$(run 1 --version); rc=$?
+check "--version names MPI, HDF5, GSL" [ $rc = 0 ] && grep -q "HDF5: 1\." <<<"$out" && grep -q "GSL: " <<<"$out" && grep -q "MPI: " <<<"$out"
+out=$(run 2 --dry-run "$WORK/ok.ini" -o "$WORK/dry.h5"); rc=$?
+check "--dry-run prints the plan and writes nothing" [ $rc = 0 ] && grep -q "points" <<<"$out" && [ ! -e "$WORK/dry.h5" ] && [ ! -e "$WORK/dry.h5.partial" ]
+finish
