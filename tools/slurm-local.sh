@@ -40,16 +40,14 @@ PIDS=(munged slurmctld slurmd)   # $STATE/<name>.pid, stopped in reverse order
 say() { echo "slurm-local: $*"; }
 skip() { echo "slurm-local: cannot start a local SLURM cluster: $*" >&2; exit $SKIP; }
 
-# pid_alive NAME: the PID in $STATE/NAME.pid is running and is that daemon
+# pid_alive NAME: the PID in $STATE/NAME.pid is running and is that daemon; sets PID
+PID=""
 pid_alive() {
-  local f=$STATE/$1.pid pid comm
-  [ -s "$f" ] || return 1
-  pid=$(tr -dc '0-9' <"$f")
-  [ -n "$pid" ] && [ -r "/proc/$pid/comm" ] || return 1
-  comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
-  [ "$comm" = "$1" ]
+  PID=$(tr -dc '0-9' <"$STATE/$1.pid" 2>/dev/null) || PID=""
+  [ -n "$PID" ] && is_proc "$PID" "$1"
 }
-pid_of() { tr -dc '0-9' <"$STATE/$1.pid"; }
+# is_proc PID NAME: process PID exists and its command name is NAME (not a reused PID)
+is_proc() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }
 
 # wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds or time runs out
 wait_for() {
@@ -90,11 +88,11 @@ stop_daemons() {
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
     name=${PIDS[i]}
     if pid_alive "$name"; then
-      pid=$(pid_of "$name")
+      pid=$PID
       kill -TERM "$pid" 2>/dev/null || true
       deadline=$((SECONDS + 10))
-      while pid_alive "$name" && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
-      if pid_alive "$name"; then
+      while is_proc "$pid" "$name" && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+      if is_proc "$pid" "$name"; then
         say "$name ($pid) did not stop in 10 s; sending SIGKILL"
         kill -KILL "$pid" 2>/dev/null || true
         sleep 0.5
@@ -211,7 +209,7 @@ EOF
 status() {
   local name rc=0
   for name in "${PIDS[@]}"; do
-    if pid_alive "$name"; then say "$name running ($(pid_of "$name"))"; else say "$name not running"; rc=3; fi
+    if pid_alive "$name"; then say "$name running ($PID)"; else say "$name not running"; rc=3; fi
   done
   if [ $rc = 0 ]; then
     SLURM_CONF=$CONF timeout 5 sinfo || rc=3
