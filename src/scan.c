@@ -413,9 +413,21 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
     if (pf.mode == 1) {
         st = zp_h5_open_resume(comm, partial, c, &g, fp, &h, done, &total);
     } else {
-        if (rank == 0 && o->overwrite) { remove(final); remove(partial); }
+        /* Lay the file out under a third name and give it the .partial name only once its
+         * metadata is complete and flushed: a kill during creation leaves nothing that
+         * --resume would mistake for a resumable scan. */
+        char creating[1200];
+        snprintf(creating, sizeof creating, "%s.creating", c->output_path);
+        if (rank == 0) {
+            if (o->overwrite) { remove(final); remove(partial); }
+            remove(creating);
+        }
         ZP_MPI(MPI_Barrier(comm));
-        st = zp_h5_create(comm, partial, c, &g, &m, &acc, &meta, fp, &h);
+        st = zp_h5_create(comm, creating, c, &g, &m, &acc, &meta, fp, &h);
+        h_open = 1;
+        st = agree(comm, st);
+        if (st == ZP_OK && rank == 0 && rename(creating, partial) != 0)
+            zp_err_set(st = ZP_EIO, "%s: cannot rename to %s: %s", creating, partial, strerror(errno));
     }
     h_open = 1;
     st = agree(comm, st);
