@@ -341,6 +341,17 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
     ZP_TRY(attr_str(grp, "data_files", meta->data_info));
     ZP_TRY(attr_str(grp, "flavour_file", c->flavour.path));
     ZP_TRY(attr_i64(grp, "flavour_level_sigma", c->flavour.level));
+    /* the fit itself, so figures need not find the data file again: [C9, C10] */
+    ZP_TRY(attr_num(grp, "flavour_have", H5T_NATIVE_INT, c->flavour.have, 2));
+    ZP_TRY(attr_num(grp, "flavour_best", H5T_NATIVE_DOUBLE, c->flavour.best, 2));
+    ZP_TRY(attr_num(grp, "flavour_lo1", H5T_NATIVE_DOUBLE, c->flavour.lo1, 2));
+    ZP_TRY(attr_num(grp, "flavour_hi1", H5T_NATIVE_DOUBLE, c->flavour.hi1, 2));
+    ZP_TRY(attr_num(grp, "flavour_lo2", H5T_NATIVE_DOUBLE, c->flavour.lo2, 2));
+    ZP_TRY(attr_num(grp, "flavour_hi2", H5T_NATIVE_DOUBLE, c->flavour.hi2, 2));
+    ZP_TRY(attr_str(grp, "flavour_multi_rule",
+                    c->flavour.have_gauss2d
+                        ? "C9 and C10 both non-zero: 2-D Gaussian chi2 <= chi2_max (see flavour file)"
+                        : "several coefficients non-zero: not described by the fit (flavour_untested)"));
     ZP_TRY(attr_str(grp, "g2_preset", c->g2.preset));
     ZP_TRY(attr_f64(grp, "g2_central", c->g2.central));
     ZP_TRY(attr_f64(grp, "g2_sigma", c->g2.sigma));
