@@ -38,7 +38,7 @@ const char *const zp_obs_names[ZP_NOBS] = {
 
 const char *const zp_bit_names[ZP_NBITS] = {
     "all", "complete", "flavour", "flavour_untested", "g2", "lep", "bs_mixing",
-    "perturbative", "width", "lhc", "lhc_untested",
+    "perturbative", "width", "lhc", "lhc_untested", "allowed",
 };
 
 /* Constants: name, offset, and whether the value must be > 0. Same order as the struct. */

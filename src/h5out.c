@@ -194,6 +194,7 @@ static const char *bit_desc(int b)
     case ZP_BIT_WIDTH: return "Gamma_tot/M <= width_max";
     case ZP_BIT_LHC: return "allowed by the LHC dilepton limit (0 where not tested)";
     case ZP_BIT_LHC_UNTESTED: return "LHC constraint not evaluated: disabled, mass outside the limit table, or Gamma/M beyond its widest width";
+    case ZP_BIT_ALLOWED: return "all and complete: every constraint named in combine was evaluated and passes";
     }
     return "";
 }

@@ -112,7 +112,9 @@ static void row_impl(const zp_model *restrict m, const zp_mass_slice *restrict s
                                   | ((bits >> ZP_BIT_LHC_UNTESTED) & 1u) << ZP_BIT_LHC;
         const unsigned ok = (bits | untested) & comb;
         bits |= (unsigned)(ok == comb) << ZP_BIT_ALL;
-        bits |= (unsigned)((untested & comb) == 0) << ZP_BIT_COMPLETE;
+        const unsigned complete = (untested & comb) == 0;
+        bits |= complete << ZP_BIT_COMPLETE;
+        bits |= ((unsigned)(ok == comb) & complete) << ZP_BIT_ALLOWED;
         mask[i] = (uint16_t)bits;
 
         oC9[i] = (float)C9;

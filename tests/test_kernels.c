@@ -344,11 +344,13 @@ static void test_all_complete(void **st)
     assert_true(bit(&p, ZP_BIT_FLAVOUR) && bit(&p, ZP_BIT_LHC) && bit(&p, ZP_BIT_BS_MIXING));
     assert_true(bit(&p, ZP_BIT_ALL));
     assert_true(bit(&p, ZP_BIT_COMPLETE));
-    /* LHC not tested: ALL still set (evaluated ones pass), COMPLETE not */
+    assert_true(bit(&p, ZP_BIT_ALLOWED));
+    /* LHC not tested: ALL still set (evaluated ones pass), COMPLETE and ALLOWED not */
     zp_mass_slice s0 = lhc_slice(500, 0);
     p = eval(500, 1e-3, 0, -1.59 / K / 1e-3, 0, &s0);
     assert_true(bit(&p, ZP_BIT_ALL));
     assert_false(bit(&p, ZP_BIT_COMPLETE));
+    assert_false(bit(&p, ZP_BIT_ALLOWED));
     /* outside the band: ALL clear */
     p = eval(500, 1e-3, 0, 1e-3, 0, &s);
     assert_false(bit(&p, ZP_BIT_ALL));

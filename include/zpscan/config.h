@@ -52,6 +52,7 @@ enum {
     ZP_BIT_WIDTH,
     ZP_BIT_LHC,
     ZP_BIT_LHC_UNTESTED,
+    ZP_BIT_ALLOWED,          /* ALL and COMPLETE: allowed by every constraint in `combine` */
     ZP_NBITS
 };
 extern const char *const zp_bit_names[ZP_NBITS];
