@@ -1,0 +1,328 @@
+/* zpscan-bench-kernel: single-core throughput of the per-point kernel (all constraints,
+ * LHC from the real tables in inputs/lhc), with no output writes: the kernel writes into
+ * L1/L2-resident row buffers, called again and again. Next to it, the core's peak vector
+ * throughput (an AVX-512/AVX2 FMA and mul+add microbenchmark) and the kernel's arithmetic
+ * per point, giving its fraction of the roofline; and zp_acc_row (projections) per point.
+ *
+ * Usage: zpscan-bench-kernel [--csv FILE] [--seconds S]
+ * Benchmark only: never part of the test suite. */
+#include <immintrin.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zpscan/config.h"
+#include "zpscan/grid.h"
+#include "zpscan/kernels.h"
+#include "zpscan/lhc.h"
+#include "zpscan/model.h"
+#include "zpscan/projections.h"
+
+/* Thread CPU time: the machine is shared, so wall time would count the time other jobs
+ * hold this core; per-core throughput is what we want. */
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "zpscan-bench-kernel: %s: %s\n", what, zp_err_msg());
+    exit(1);
+}
+
+/* ---- Arithmetic per point of row_impl (src/kernels.c), counted by hand from the source.
+ * Double-precision lane operations per point (common subexpressions counted once,
+ * row constants hoisted):
+ *   couplings C9, C10, C9', C10'                      6 mul
+ *   g-2: v*v, 5a, *a, sub, *pref; (da-c)*is          5 + 2
+ *   Bs: r*r, (bsx gqL)*r, add, sub, *pref              5
+ *   widths: gq2, a*a, gl2, v-a, wl, w (3 mul 3 add), br (div), sbf (2 mul)   13 (+1 div)
+ *   LHC limit interpolation, 7 segments x (sub, mul, add)                   21
+ *   ratio sbf/lim                                      1 div
+ *   flavour: e9, e10 (sub+div each), x9, x10, chi2d (6 mul, 2 add), e9^2, e10^2   14 (+2 div)
+ *   => add/sub/mul: 66, div: 4  (70 "flops")
+ * Non-arithmetic vector lane ops (compares, selects/blends, abs, max, cvt):
+ *   compares ~24, selects/blends ~16, abs 6, max 3, double->float converts 12  (~61)
+ * Integer mask assembly ~30, stores 12 float + 1 uint16, loads 3 doubles. */
+#define KERNEL_FLOPS_PER_POINT 70.0
+#define KERNEL_DIVS_PER_POINT 4.0
+#define KERNEL_FPOPS_PER_POINT 131.0 /* flops + compare/select/abs/max/cvt lane ops */
+
+/* ---- Peak vector throughput: independent chains (16 accumulators hide the latency of
+ * 2 pipes x 4 cycles). */
+#if defined(__AVX512F__)
+typedef __m512d vd;
+#define VL 8
+#define VSET1(x) _mm512_set1_pd(x)
+#define VFMA(a, b, c) _mm512_fmadd_pd(a, b, c)
+#define VMUL(a, b) _mm512_mul_pd(a, b)
+#define VADD(a, b) _mm512_add_pd(a, b)
+#define VSUM(a) _mm512_reduce_add_pd(a)
+#define ISA "AVX-512 (8 doubles)"
+#elif defined(__AVX2__)
+typedef __m256d vd;
+#define VL 4
+#define VSET1(x) _mm256_set1_pd(x)
+#define VFMA(a, b, c) _mm256_fmadd_pd(a, b, c)
+#define VMUL(a, b) _mm256_mul_pd(a, b)
+#define VADD(a, b) _mm256_add_pd(a, b)
+static double VSUM(vd a)
+{
+    double t[4];
+    _mm256_storeu_pd(t, a);
+    return t[0] + t[1] + t[2] + t[3];
+}
+#define ISA "AVX2 (4 doubles)"
+#else
+#error "bench_kernel needs AVX2 or AVX-512 (build with -march=native)"
+#endif
+
+#define NACC 16
+static double peak_fma(long iters, double *sink)
+{
+    vd acc[NACC];
+    for (int k = 0; k < NACC; ++k) acc[k] = VSET1(1.0 + k * 1e-3);
+    const vd x = VSET1(0.999999), y = VSET1(1e-7);
+    for (long it = 0; it < iters; ++it) {
+        for (int k = 0; k < NACC; ++k) acc[k] = VFMA(acc[k], x, y);
+    }
+    double s = 0;
+    for (int k = 0; k < NACC; ++k) s += VSUM(acc[k]);
+    *sink += s;
+    return (double)iters * NACC * VL * 2.0; /* flops */
+}
+
+/* Separate mul and add (the kernel is built with -ffp-contract=off: no FMAs), half each. */
+static double peak_muladd(long iters, double *sink)
+{
+    vd m[NACC / 2], a[NACC / 2];
+    for (int k = 0; k < NACC / 2; ++k) { m[k] = VSET1(1.0 + k * 1e-3); a[k] = VSET1(k); }
+    const vd x = VSET1(0.9999999), y = VSET1(1e-7);
+    for (long it = 0; it < iters; ++it) {
+        for (int k = 0; k < NACC / 2; ++k) { m[k] = VMUL(m[k], x); a[k] = VADD(a[k], y); }
+    }
+    double s = 0;
+    for (int k = 0; k < NACC / 2; ++k) s += VSUM(m[k]) + VSUM(a[k]);
+    *sink += s;
+    return (double)iters * NACC * VL; /* flops (lane operations) */
+}
+
+static double rate(double (*f)(long, double *), double seconds, double *sink)
+{
+    long iters = 1 << 16;
+    for (;;) {
+        double t0 = now();
+        double ops = f(iters, sink);
+        double dt = now() - t0;
+        if (dt > seconds) return ops / dt;
+        iters *= 2;
+    }
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median3(double a, double b, double c)
+{
+    double v[3] = {a, b, c};
+    qsort(v, 3, sizeof v[0], cmp_d);
+    return v[1];
+}
+
+static const char *INI =
+    "[scan]\nlepton = mu\noutput = /dev/null\nobservables = default\n"
+    "combine = flavour, g2, lhc, bs_mixing, lep, width, perturbative\n"
+    "projections = gqL:gV, gqL:gA\n"
+    "[axis.mass]\nvalues = 500, 1000, 2000, 3000\n"
+    "[axis.gqL]\nspacing = log\nsign = +-\nmin = 1e-4\nmax = 1\nn = 8\n"
+    "[axis.gqR]\nspacing = log\nsign = +-\nmin = 1e-4\nmax = 1\nn = 2\n"
+    "[axis.gV]\nspacing = log\nsign = +-\nmin = 1e-3\nmax = 3\nn = 32\n"
+    "[axis.gA]\nspacing = log\nsign = +-\ninclude_zero = yes\nmin = 1e-3\nmax = 3\nn = 16\n";
+
+int main(int argc, char **argv)
+{
+    const char *csv = NULL;
+    double secs = 0.25;
+    for (int i = 1; i < argc; ++i) {
+        if (!strcmp(argv[i], "--csv") && i + 1 < argc) csv = argv[++i];
+        else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) secs = atof(argv[++i]);
+        else { fprintf(stderr, "usage: %s [--csv FILE] [--seconds S]\n", argv[0]); return 2; }
+    }
+
+    /* ---- the real set-up path: an input file, its data files, the LHC tables */
+    char ini[] = "/tmp/zpscan-bench-XXXXXX.ini";
+    int fd = mkstemps(ini, 4);
+    if (fd < 0 || write(fd, INI, strlen(INI)) != (ssize_t)strlen(INI)) { perror("tmp ini"); return 1; }
+    close(fd);
+    static zp_config c;
+    static zp_lumi_table lt;
+    static zp_limit_table lim;
+    char *text = NULL;
+    if (zp_config_load(ini, &c, &text) != ZP_OK) die("config");
+    unlink(ini);
+    free(text);
+    if (zp_lumi_table_read(c.lhc.lumi_path, &lt) != ZP_OK) die(c.lhc.lumi_path);
+    if (zp_limit_table_read(c.lhc.limits_path, &lim) != ZP_OK) die(c.lhc.limits_path);
+    zp_model m;
+    if (zp_model_init(&c, &m) != ZP_OK) die("model");
+    zp_grid g;
+    if (zp_grid_build(&c, &g) != ZP_OK) die("grid");
+    const int nmass = (int)g.n[ZP_AX_MASS];
+    zp_mass_slice *sl = calloc((size_t)nmass, sizeof *sl);
+    for (int i = 0; i < nmass; ++i)
+        if (zp_model_slice(&m, &c, &lt, &lim, g.v[ZP_AX_MASS][i], &sl[i]) != ZP_OK) die("slice");
+
+    /* ---- row buffers: couplings from the grid's axes (all three vary within a row) */
+    const int64_t lens[] = {64, 256, 1024, 4096, 16384};
+    const int nlen = (int)(sizeof lens / sizeof lens[0]);
+    const int64_t nmax = lens[nlen - 1];
+    double *r = aligned_alloc(64, nmax * sizeof(double)), *v = aligned_alloc(64, nmax * sizeof(double)),
+           *a = aligned_alloc(64, nmax * sizeof(double));
+    uint16_t *mask = aligned_alloc(64, nmax * sizeof(uint16_t));
+    float *obs[ZP_NOBS];
+    for (int k = 0; k < ZP_NOBS; ++k) obs[k] = aligned_alloc(64, nmax * sizeof(float));
+    for (int64_t i = 0; i < nmax; ++i) {
+        int64_t ia = i % g.n[4], iv = (i / g.n[4]) % g.n[3], ir = (i / (g.n[4] * g.n[3])) % g.n[2];
+        r[i] = g.v[2][ir];
+        v[i] = g.v[3][iv];
+        a[i] = g.v[4][ia];
+    }
+
+    printf("# zpscan kernel benchmark (one core; machine shared, figures are medians of 3)\n");
+    printf("# vector ISA of this build: %s\n", ISA);
+    double sink = 0;
+    double pf[3], pm[3];
+    for (int rep = 0; rep < 3; ++rep) {
+        pf[rep] = rate(peak_fma, secs, &sink);
+        pm[rep] = rate(peak_muladd, secs, &sink);
+    }
+    const double peak_f = median3(pf[0], pf[1], pf[2]), peak_m = median3(pm[0], pm[1], pm[2]);
+    printf("peak FMA          : %.3g flop/s (%.3g vector FMA instr/s)\n", peak_f, peak_f / (2.0 * VL));
+    printf("peak mul+add      : %.3g flop/s (no FMA; the kernel's -ffp-contract=off arithmetic)\n", peak_m);
+
+    FILE *out = csv ? fopen(csv, "w") : NULL;
+    if (csv && !out) { perror(csv); return 1; }
+    if (out)
+        fprintf(out, "what,row_len,points_per_s,ns_per_point,flops_per_s,frac_peak_muladd,frac_peak_fma\n"
+                     "peak_fma,0,0,0,%.6g,0,1\npeak_muladd,0,0,0,%.6g,1,0\n", peak_f, peak_m);
+
+    printf("%-10s %8s %14s %10s %12s %10s %10s\n", "what", "row_len", "points/s", "ns/point", "flop/s",
+           "%mul+add", "%FMA");
+    double best_kernel = 0, kernel_4096 = 0;
+    for (int li = 0; li < nlen; ++li) {
+        const int64_t n = lens[li];
+        double pr[3];
+        for (int rep = 0; rep < 3; ++rep) {
+            long calls = 0;
+            double t0 = now(), dt;
+            do {
+                for (int k = 0; k < 64; ++k, ++calls)
+                    zp_kernel_row(&m, &sl[calls % nmass], g.v[1][calls % g.n[1]], r, v, a, n, mask, obs);
+                dt = now() - t0;
+            } while (dt < secs);
+            pr[rep] = (double)calls * n / dt;
+        }
+        const double p = median3(pr[0], pr[1], pr[2]);
+        if (p > best_kernel) best_kernel = p;
+        if (n == 4096) kernel_4096 = p;
+        const double fl = p * KERNEL_FLOPS_PER_POINT;
+        printf("%-10s %8lld %14.4g %10.3f %12.4g %9.1f%% %9.1f%%\n", "kernel", (long long)n, p, 1e9 / p, fl,
+               100 * fl / peak_m, 100 * fl / peak_f);
+        if (out)
+            fprintf(out, "kernel,%lld,%.6g,%.6g,%.6g,%.4f,%.4f\n", (long long)n, p, 1e9 / p, fl, fl / peak_m,
+                    fl / peak_f);
+    }
+    printf("kernel arithmetic per point (hand count, src/kernels.c): %.0f flops (%.0f of them divides), "
+           "%.0f FP lane ops incl. compares/selects/abs/max/converts\n",
+           KERNEL_FLOPS_PER_POINT, KERNEL_DIVS_PER_POINT, KERNEL_FPOPS_PER_POINT);
+    printf("roofline: best %.3g points/s -> %.1f%% of mul+add peak in flops, %.1f%% counting all %.0f FP lane "
+           "ops; compute-bound ceiling %.3g points/s (mul+add peak / all FP lane ops)\n",
+           best_kernel, 100 * best_kernel * KERNEL_FLOPS_PER_POINT / peak_m,
+           100 * best_kernel * KERNEL_FPOPS_PER_POINT / peak_m, KERNEL_FPOPS_PER_POINT,
+           peak_m / KERNEL_FPOPS_PER_POINT);
+    if (out)
+        fprintf(out, "kernel_fpops,%d,%.6g,%.6g,%.6g,%.4f,%.4f\n", 0, best_kernel, 1e9 / best_kernel,
+                best_kernel * KERNEL_FPOPS_PER_POINT, best_kernel * KERNEL_FPOPS_PER_POINT / peak_m,
+                best_kernel * KERNEL_FPOPS_PER_POINT / peak_f);
+
+    /* ---- projections: zp_acc_row on real masks, a row = one tile's inner block */
+    zp_acc acc;
+    if (zp_acc_init(&acc, &c, &g) != ZP_OK) die("acc");
+    const int64_t nin = g.n[2] * g.n[3] * g.n[4];
+    int64_t *ofs[ZP_MAX_PROJ] = {0};
+    for (int p = 0; p < acc.nproj; ++p) {
+        ofs[p] = malloc(nin * sizeof(int64_t));
+        const int64_t *s = acc.def[p].stride;
+        for (int64_t i2 = 0, i = 0; i2 < g.n[2]; ++i2)
+            for (int64_t i3 = 0; i3 < g.n[3]; ++i3)
+                for (int64_t i4 = 0; i4 < g.n[4]; ++i4, ++i) ofs[p][i] = i2 * s[2] + i3 * s[3] + i4 * s[4];
+    }
+    for (int64_t i = 0; i < nin; ++i) {
+        r[i] = g.v[2][(i / (g.n[3] * g.n[4]))];
+        v[i] = g.v[3][(i / g.n[4]) % g.n[3]];
+        a[i] = g.v[4][i % g.n[4]];
+    }
+    /* one mask row per (mass, gqL), as in a tile */
+    const int64_t nrows = g.n[0] * g.n[1];
+    uint16_t *masks = malloc(nrows * nin * sizeof(uint16_t));
+    float *chi = malloc(nrows * nin * sizeof(float)), *pull = malloc(nrows * nin * sizeof(float));
+    for (int64_t row = 0; row < nrows; ++row) {
+        float *o[ZP_NOBS];
+        for (int k = 0; k < ZP_NOBS; ++k) o[k] = obs[k];
+        o[ZP_OBS_FLAVOUR_CHI2] = chi + row * nin;
+        o[ZP_OBS_G2_PULL] = pull + row * nin;
+        zp_kernel_row(&m, &sl[row / g.n[1]], g.v[1][row % g.n[1]], r, v, a, nin, masks + row * nin, o);
+    }
+    double pa[3], pk[3];
+    for (int rep = 0; rep < 3; ++rep) {
+        long pts = 0;
+        double t0 = now(), dt;
+        do {
+            for (int64_t row = 0; row < nrows; ++row)
+                zp_acc_row(&acc, row / g.n[1], row % g.n[1], nin, (const int64_t *const *)ofs, masks + row * nin,
+                           chi + row * nin, pull + row * nin);
+            pts += nrows * nin;
+            dt = now() - t0;
+        } while (dt < secs);
+        pa[rep] = pts / dt;
+        /* the same rows through the kernel, for the ratio in the same conditions */
+        pts = 0;
+        t0 = now();
+        do {
+            for (int64_t row = 0; row < nrows; ++row) {
+                float *o[ZP_NOBS];
+                for (int k = 0; k < ZP_NOBS; ++k) o[k] = obs[k];
+                zp_kernel_row(&m, &sl[row / g.n[1]], g.v[1][row % g.n[1]], r, v, a, nin, mask, o);
+            }
+            pts += nrows * nin;
+            dt = now() - t0;
+        } while (dt < secs);
+        pk[rep] = pts / dt;
+    }
+    const double pacc = median3(pa[0], pa[1], pa[2]), pker = median3(pk[0], pk[1], pk[2]);
+    printf("%-10s %8lld %14.4g %10.3f   (%d projections of %lld cells; kernel on the same rows: %.4g "
+           "points/s, %.3f ns/point; zp_acc_row costs %.2fx the kernel)\n",
+           "acc_row", (long long)nin, pacc, 1e9 / pacc, acc.nproj, (long long)acc.def[0].ncell, pker,
+           1e9 / pker, pker / pacc);
+    if (out) {
+        fprintf(out, "acc_row,%lld,%.6g,%.6g,0,0,0\n", (long long)nin, pacc, 1e9 / pacc);
+        fprintf(out, "kernel_same_rows,%lld,%.6g,%.6g,0,0,0\n", (long long)nin, pker, 1e9 / pker);
+        fclose(out);
+    }
+    (void)kernel_4096;
+    if (sink == 12345.0) printf("%g\n", sink);
+    uint64_t chk = 0;
+    for (int b = 0; b < ZP_NBITS; ++b) chk += acc.counts[b];
+    fprintf(stderr, "checksum %llu\n", (unsigned long long)chk);
+    zp_acc_free(&acc);
+    return 0;
+}
