@@ -11,10 +11,11 @@
 #    (h5diff of /points /summary /projections /axes) to `mpirun -n 1 zpscan` of the same
 #    input; submitting the same job again must exit 0 ("already complete");
 # 3. the chain with a 1-minute time limit and --signal=USR1@50 on a scan sized (by a short
-#    calibration run) to take about ZP_SLURM_TEST_CHAIN_SECONDS (default 55) s: SLURM signals
+#    calibration run) to take about ZP_SLURM_TEST_CHAIN_SECONDS (default 45) s: SLURM signals
 #    each link, zpscan stops with exit 4, the next link resumes; at least 2 links must run,
 #    each but the last exiting 4 (or 138/143: signalled while starting, see the chain's
-#    header), at least one with 4, the last 0, and the result must equal a direct run;
+#    header), at least one with 4, the last 0, and the result must equal a direct run
+#    (a chain that reaches its 5 links unfinished on a loaded machine is submitted again);
 # 4. stop the daemons it started (always, by their PID files).
 # Every wait is bounded. ZP_SLURM_TEST_KEEP=1 keeps the work directory.
 set -euo pipefail
@@ -23,8 +24,8 @@ SRC=${1:?usage: test_slurm.sh SOURCE_ROOT ZPSCAN_EXE}
 ZPSCAN=$(readlink -f "${2:?usage: test_slurm.sh SOURCE_ROOT ZPSCAN_EXE}")
 export ZPSCAN
 T_START=$SECONDS
-CHAIN_SECONDS=${ZP_SLURM_TEST_CHAIN_SECONDS:-55}
-CHAIN_MAX=8
+CHAIN_SECONDS=${ZP_SLURM_TEST_CHAIN_SECONDS:-45}
+CHAIN_MAX=5
 
 say() { echo "test_slurm: [$((SECONDS - T_START))s] $*"; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/zpscan-slurmtest.XXXXXX")
@@ -189,20 +190,32 @@ chain_input "$N" >chain.ini
 say "calibration: $((160000 * n)) points in $secs s at 2 ranks; chain scan: $((160000 * N)) points (~${CHAIN_SECONDS} s)"
 
 # the chain: 1-minute links, SIGUSR1 50 s before the limit, a checkpoint every 2 s
-idc=$(ZP_CHAIN_MAX=$CHAIN_MAX ZP_CHAIN_SBATCH_OPTS="--signal=USR1@50" \
-  sbatch --parsable -n 2 -t 1 --signal=USR1@50 -J zpt-chain -o chain-%j.out \
-  "$SRC/jobs/zpscan-chain.sbatch" chain.ini chain-slurm.h5 -- -p 5 -c 2)
-idc=${idc%%;*}
-say "submitted jobs/zpscan-chain.sbatch -n 2 -t 1 as job $idc"
+submit_chain() {
+  local id
+  id=$(ZP_CHAIN_MAX=$CHAIN_MAX ZP_CHAIN_SBATCH_OPTS="--signal=USR1@50" \
+    sbatch --parsable -n 2 -t 1 --signal=USR1@50 -J zpt-chain -o chain-%j.out \
+    "$SRC/jobs/zpscan-chain.sbatch" chain.ini chain-slurm.h5 -- -p 5 -c 2) || fail "sbatch of the chain failed"
+  id=${id%%;*}
+  say "submitted jobs/zpscan-chain.sbatch -n 2 -t 1 as job $id (at most $CHAIN_MAX links)"
+}
+submit_chain
 # the reference meanwhile, at another rank count
-direct 360 chain.ini -o chain-direct.h5 &
+direct 420 chain.ini -o chain-direct.h5 &
 refpid=$!
 # SLURM signals each 1-minute link after 0-40 s (its checks run every 30 s and may signal up
-# to 60 s early), so links last about 30 s; a healthy chain ends well within 300 s
-deadline=$((SECONDS + 300))
-while [ -n "$(timeout 10 squeue -h -n zpt-chain -o %i 2>/dev/null)" ]; do
-  [ $SECONDS -lt $deadline ] || { timeout 10 scancel -n zpt-chain; fail "the chain still runs after 300 s"; }
-  sleep 1
+# to 60 s early), so links last about 30 s. When other load slows the machine down, the
+# chain can reach CHAIN_MAX links unfinished; it then says so and exits 4, and is
+# submitted again (the documented way to continue), within one overall bound.
+deadline=$((SECONDS + 330))
+while :; do
+  while [ -n "$(timeout 10 squeue -h -n zpt-chain -o %i 2>/dev/null)" ]; do
+    [ $SECONDS -lt $deadline ] || { timeout 10 scancel -n zpt-chain; fail "the chain still runs after 330 s (machine too loaded?)"; }
+    sleep 1
+  done
+  lastid=$(timeout 10 squeue -h --states=all -n zpt-chain -o '%i %T' 2>/dev/null | awk '$2 != "CANCELLED" { print $1 }' | sort -n | tail -n 1)
+  [ -n "$lastid" ] && grep -q "limit ZP_CHAIN_MAX=$CHAIN_MAX reached" "chain-$lastid.out" 2>/dev/null || break
+  say "the chain reached $CHAIN_MAX links unfinished (a slow or loaded machine); submitting it again"
+  submit_chain
 done
 say "chain finished"
 links=0 stops=0 last=""
