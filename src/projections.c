@@ -60,14 +60,44 @@ void zp_acc_free(zp_acc *a)
     }
 }
 
+/* Counting bits fast: a 6-bit slice of the mask is spread into six 10-bit fields of one
+ * uint64 (spread6[x] has field k = bit k of x), so one table load and one add count six
+ * bits of a point at once. A field holds 1023 points, so runs are cut every 1023 points. */
+enum { SPREAD_BITS = 10, SPREAD_RUN = (1 << SPREAD_BITS) - 1 };
+_Static_assert(ZP_NBITS <= 12, "zp_acc_row counts the mask bits in two 6-bit slices");
+static uint64_t spread6[64];
+
+static void spread_init(void)
+{
+    if (spread6[63]) return;
+    for (unsigned x = 0; x < 64; ++x) {
+        uint64_t v = 0;
+        for (int k = 0; k < 6; ++k) v |= (uint64_t)((x >> k) & 1u) << (SPREAD_BITS * k);
+        spread6[x] = v;
+    }
+}
+
+static inline void spread_add(uint64_t *dst, int64_t stride, int nb, uint64_t packed)
+{
+    for (int k = 0; k < nb; ++k) dst[k * stride] += (packed >> (SPREAD_BITS * k)) & SPREAD_RUN;
+}
+
 void zp_acc_row(zp_acc *a, int64_t base_mass, int64_t base_gql, int64_t n,
                 const int64_t *const inner_ofs[ZP_MAX_PROJ], const uint16_t *mask,
                 const float *flavour_chi2, const float *g2_pull)
 {
-    uint64_t cnt[ZP_NBITS] = {0};
-    for (int64_t i = 0; i < n; ++i)
-        for (int b = 0; b < ZP_NBITS; ++b) cnt[b] += (mask[i] >> b) & 1u;
-    for (int b = 0; b < ZP_NBITS; ++b) a->counts[b] += cnt[b];
+    spread_init();
+    const int nlo = ZP_NBITS < 6 ? ZP_NBITS : 6, nhi = ZP_NBITS - nlo;
+    for (int64_t i = 0; i < n; i += SPREAD_RUN) {
+        const int64_t e = n - i < SPREAD_RUN ? n : i + SPREAD_RUN;
+        uint64_t lo = 0, hi = 0;
+        for (int64_t j = i; j < e; ++j) {
+            lo += spread6[mask[j] & 63u];
+            hi += spread6[(mask[j] >> 6) & 63u];
+        }
+        spread_add(a->counts, 1, nlo, lo);
+        spread_add(a->counts + 6, 1, nhi, hi);
+    }
     a->npoints += (uint64_t)n;
 
     for (int p = 0; p < a->nproj; ++p) {
@@ -77,14 +107,30 @@ void zp_acc_row(zp_acc *a, int64_t base_mass, int64_t base_gql, int64_t n,
         uint64_t *pc = a->pcount[p];
         double *pmf = a->pmin[p], *pmg = a->pmin[p] + d->ncell;
         const int64_t nc = d->ncell;
-        for (int64_t i = 0; i < n; ++i) {
-            const int64_t cell = base + ofs[i];
-            const unsigned m = mask[i];
-            for (int b = 0; b < ZP_NBITS; ++b) pc[b * nc + cell] += (m >> b) & 1u;
-            /* fmin drops NaN (flavour untested), so a minimum is over tested points only */
-            pmf[cell] = fmin(pmf[cell], (double)flavour_chi2[i]);
-            const double pg = (double)g2_pull[i];
-            pmg[cell] = fmin(pmg[cell], pg * pg);
+        /* Consecutive points of a row often share a cell (a reduced axis varies fastest):
+         * count a run of them in registers and touch the cell's counters once. */
+        for (int64_t i = 0; i < n;) {
+            const int64_t o = ofs[i], cell = base + o;
+            const int64_t e = n - i < SPREAD_RUN ? n : i + SPREAD_RUN;
+            uint64_t lo = 0, hi = 0;
+            double mf = pmf[cell], mg = pmg[cell];
+            int64_t j = i;
+            do {
+                lo += spread6[mask[j] & 63u];
+                hi += spread6[(mask[j] >> 6) & 63u];
+                /* = fmin(mf, x): the minima are never NaN (they start at +inf) and a NaN x
+                 * (flavour untested) compares false, so a minimum is over tested points only */
+                const double f = (double)flavour_chi2[j];
+                mf = f < mf ? f : mf;
+                const double pg = (double)g2_pull[j], q = pg * pg;
+                mg = q < mg ? q : mg;
+                ++j;
+            } while (j < e && ofs[j] == o);
+            spread_add(pc + cell, nc, nlo, lo);
+            spread_add(pc + 6 * nc + cell, nc, nhi, hi);
+            pmf[cell] = mf;
+            pmg[cell] = mg;
+            i = j;
         }
     }
 }
