@@ -1,0 +1,139 @@
+#!/bin/bash
+# End-to-end benchmark (issue 6): zpscan in three storage modes next to a raw collective
+# MPI-IO write of the same bytes, in the same directory, in the same run.
+#
+#   tools/bench-e2e.sh [BUILD_DIR [OUT_CSV [WORK_DIR]]]
+#   env: RANKS="1 2"  REPS=3  MODES="bitmask default proj"  SETTINGS=1 (also vary I/O settings)
+#        GA_N=98 (points per sign of gA; the grid is 4 x 50 x 20 x 128 x (2 GA_N))
+#        MPIRUN="mpirun" (on a cluster: MPIRUN="srun" and RANKS="64 ...")
+#
+# Fairness: zpscan makes its data durable at checkpoints and at the end (H5Fflush ->
+# MPI_File_sync); the raw writer calls MPI_File_sync before closing. Both are timed as the
+# whole launcher invocation (start-up included in both), and also by their own clocks (zpscan's
+# run record 'total', which ends before the final close; the raw writer's open..sync+close).
+# The raw writer writes the file size zpscan produced, in blocks of one tile's bytes,
+# rank-interleaved like zpscan's round-robin tiles.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$here/build-bench}
+csv=${2:-$here/bench/e2e.csv}
+work=${3:-$here/bench/work}
+RANKS=${RANKS:-"1 2"}
+REPS=${REPS:-3}
+MODES=${MODES:-"bitmask default proj"}
+SETTINGS=${SETTINGS:-1}
+GA_N=${GA_N:-98}
+MPIRUN=${MPIRUN:-mpirun}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
+       OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_plm=isolated
+mkdir -p "$work" "$(dirname "$csv")"
+zpscan=$build/zpscan
+raw=$build/zpscan-bench-mpiio
+
+ini() { # mode tile checkpoint
+    local obs=none pts=yes
+    case $1 in default) obs=default ;; proj) pts=no ;; esac
+    cat <<EOF
+[scan]
+lepton = mu
+output = $work/e2e.h5
+observables = $obs
+points = $pts
+tile = $2
+checkpoint_seconds = $3
+progress_seconds = 0
+[axis.mass]
+values = 500, 1000, 2000, 3000
+[axis.gqL]
+spacing = log
+sign = +-
+min = 1e-4
+max = 1
+n = 25
+[axis.gqR]
+spacing = log
+sign = +-
+min = 1e-4
+max = 1
+n = 10
+[axis.gV]
+spacing = log
+sign = +-
+min = 1e-3
+max = 3
+n = 64
+[axis.gA]
+spacing = log
+sign = +-
+min = 1e-3
+max = 3
+n = $GA_N
+EOF
+}
+
+now() { date +%s.%N; }
+jget() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+
+echo "mode,ranks,rep,setting,npoints,file_bytes,tile_points,zp_wall_s,zp_total_s,zp_compute_s,zp_write_s,zp_ckpt_s,zp_setup_s,points_per_s,zp_bytes_per_s,raw_wall_s,raw_internal_s,raw_bytes_per_s,ratio_wall,ratio_internal" > "$csv"
+
+run_one() { # mode np rep setting tile ckpt align
+    local mode=$1 np=$2 rep=$3 setting=$4 tile=$5 ckpt=$6 align=$7
+    ini "$mode" "$tile" "$ckpt" > "$work/e2e.ini"
+    rm -f "$work/e2e.h5" "$work/e2e.h5.json" "$work/raw.bin"
+    local t0 t1 t2 t3 tp
+    # one tile's bytes as the raw block (the auto tile is printed by a dry run)
+    tp=$("$zpscan" -n "$work/e2e.ini" | sed -n 's/.* tiles of \([0-9x ]*\), .*/\1/p' | tr -d ' ' | tr 'x' '*')
+    tp=$((tp))
+    t0=$(now)
+    if [ -n "$align" ]; then
+        ZPSCAN_H5_ALIGN=$align $MPIRUN -n "$np" "$zpscan" -q -W "$work/e2e.ini"
+    else
+        env -u ZPSCAN_H5_ALIGN $MPIRUN -n "$np" "$zpscan" -q -W "$work/e2e.ini"
+    fi
+    t1=$(now)
+    local bytes npts tot comp wr ck su
+    bytes=$(stat -c %s "$work/e2e.h5")
+    read -r npts tot comp wr ck su < <(jget "$work/e2e.h5.json" \
+        "'%d %s %s %s %s %s' % (d['npoints'], d['timings_s']['total'], d['timings_s']['compute'], d['timings_s']['write'], d['timings_s']['checkpoint'], d['timings_s']['setup'])")
+    local bpp=2
+    [ "$mode" = default ] && bpp=38
+    local block=$((tp * bpp))
+    t2=$(now)
+    local rawline
+    rawline=$($MPIRUN -n "$np" "$raw" write "$work/raw.bin" "$bytes" "$block")
+    t3=$(now)
+    rm -f "$work/raw.bin"
+    local rint=${rawline#*,*,}; rint=${rint%%,*}
+    /usr/bin/python3 - "$mode" "$np" "$rep" "$setting" "$npts" "$bytes" "$tp" "$t0" "$t1" "$tot" "$comp" "$wr" "$ck" "$su" "$t2" "$t3" "$rint" >> "$csv" <<'EOF'
+import sys
+mode, np_, rep, setting, npts, nbytes, tp = sys.argv[1:8]
+t0, t1, tot, comp, wr, ck, su, t2, t3, rint = map(float, sys.argv[8:18])
+npts, nbytes = int(npts), int(nbytes)
+zw, rw = t1 - t0, t3 - t2
+print(f"{mode},{np_},{rep},{setting},{npts},{nbytes},{tp},{zw:.3f},{tot:.3f},{comp:.3f},{wr:.3f},{ck:.3f},{su:.3f},"
+      f"{npts/zw:.4g},{nbytes/zw:.4g},{rw:.3f},{rint:.3f},{nbytes/rw:.4g},{rw/zw:.3f},{rint/tot:.3f}")
+EOF
+    tail -1 "$csv"
+}
+
+for rep in $(seq 1 "$REPS"); do
+    for np in $RANKS; do
+        for mode in $MODES; do
+            run_one "$mode" "$np" "$rep" base auto 30 ""
+        done
+    done
+done
+
+if [ "$SETTINGS" = 1 ]; then
+    # I/O settings, default observables (the mode with the most bytes), the largest rank count
+    np=${RANKS##* }
+    for rep in $(seq 1 "$REPS"); do
+        run_one default "$np" "$rep" "tile_1x1x1x16x196" 1,1,1,16,196 30 ""
+        run_one default "$np" "$rep" "tile_1x1x4x128x196" 1,1,4,128,196 30 ""
+        run_one default "$np" "$rep" "tile_1x2x20x128x196" 1,2,20,128,196 30 ""
+        run_one default "$np" "$rep" "align_off" auto 30 "0,1"
+        run_one default "$np" "$rep" "align_64k_1m" auto 30 "65536,1048576"
+        run_one default "$np" "$rep" "checkpoint_0.2s" auto 0.2 ""
+    done
+fi
+rm -f "$work/e2e.h5" "$work/e2e.h5.json" "$work/e2e.ini"

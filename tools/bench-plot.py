@@ -1,0 +1,150 @@
+#!/usr/bin/python3
+"""Plot and tabulate the benchmark CSVs of tools/bench-all.sh.
+
+usage: tools/bench-plot.py BENCH_DIR    (reads kernel.csv, e2e.csv, scale.csv, coll.csv;
+writes bench.png and tables.md there; medians over repetitions)"""
+import csv
+import statistics
+import sys
+from collections import defaultdict
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def rows(path):
+    try:
+        with open(path) as f:
+            return list(csv.DictReader(f))
+    except OSError:
+        return []
+
+
+def med(vals):
+    return statistics.median(vals) if vals else float("nan")
+
+
+def main():
+    d = sys.argv[1] if len(sys.argv) > 1 else "bench"
+    kern, e2e, scale, coll = (rows(f"{d}/{n}.csv") for n in ("kernel", "e2e", "scale", "coll"))
+    out = []
+    fig, ax = plt.subplots(1, 3, figsize=(15, 4.2))
+
+    # kernel
+    k = [r for r in kern if r["what"] == "kernel"]
+    if k:
+        peak = {r["what"]: float(r["flops_per_s"]) for r in kern if r["what"].startswith("peak")}
+        out.append("### Kernel (one core, thread CPU time, median of 3)\n")
+        out.append(f"Peak: FMA {peak.get('peak_fma', 0):.3g} flop/s, mul+add {peak.get('peak_muladd', 0):.3g} flop/s\n")
+        out.append("| row length | points/s | ns/point | flop/s (70/point) | % of mul+add peak |")
+        out.append("|---:|---:|---:|---:|---:|")
+        for r in k:
+            out.append(f"| {r['row_len']} | {float(r['points_per_s']):.3g} | {float(r['ns_per_point']):.2f} | "
+                       f"{float(r['flops_per_s']):.3g} | {100 * float(r['frac_peak_muladd']):.1f}% |")
+        for r in kern:
+            if r["what"] in ("acc_row", "kernel_same_rows"):
+                out.append(f"| {r['what']} (row {r['row_len']}) | {float(r['points_per_s']):.3g} | "
+                           f"{float(r['ns_per_point']):.2f} | | |")
+        out.append("")
+        ax[0].plot([int(r["row_len"]) for r in k], [float(r["points_per_s"]) for r in k], "o-", label="kernel")
+        for r in kern:
+            if r["what"] == "acc_row":
+                ax[0].axhline(float(r["points_per_s"]), color="C1", ls="--", label="zp_acc_row (2 proj.)")
+        ax[0].axhline(5e8, color="k", ls=":", label="target 5e8")
+        ax[0].set_xscale("log")
+        ax[0].set_yscale("log")
+        ax[0].set_xlabel("row length (points)")
+        ax[0].set_ylabel("points/s per core")
+        ax[0].set_title("kernel, no output")
+        ax[0].legend(fontsize=8)
+
+    # e2e
+    base = [r for r in e2e if r["setting"] == "base"]
+    if base:
+        g = defaultdict(list)
+        for r in base:
+            g[(r["mode"], int(r["ranks"]))].append(r)
+        out.append("### End to end (median of repetitions; ratio = raw MPI-IO time / zpscan time, same bytes)\n")
+        out.append("| mode | ranks | points | file bytes | zpscan wall s | zpscan total s (compute/write/ckpt) | "
+                   "points/s | zpscan B/s | raw B/s | ratio (wall) | ratio (own clocks) |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        labels, rw, ri = [], [], []
+        for (mode, np_), rs in sorted(g.items()):
+            m = lambda c: med([float(x[c]) for x in rs])  # noqa: E731
+            out.append(f"| {mode} | {np_} | {rs[0]['npoints']} | {rs[0]['file_bytes']} | {m('zp_wall_s'):.2f} | "
+                       f"{m('zp_total_s'):.2f} ({m('zp_compute_s'):.2f}/{m('zp_write_s'):.2f}/{m('zp_ckpt_s'):.2f}) | "
+                       f"{m('points_per_s'):.3g} | {m('zp_bytes_per_s'):.3g} | {m('raw_bytes_per_s'):.3g} | "
+                       f"{m('ratio_wall'):.2f} | {m('ratio_internal'):.2f} |")
+            labels.append(f"{mode}\n{np_} rk")
+            rw.append(m("ratio_wall"))
+            ri.append(m("ratio_internal"))
+        out.append("")
+        x = range(len(labels))
+        ax[1].bar([i - 0.2 for i in x], rw, 0.4, label="wall (start-up in both)")
+        ax[1].bar([i + 0.2 for i in x], ri, 0.4, label="own clocks")
+        ax[1].axhline(0.8, color="k", ls=":", label="target 0.8")
+        ax[1].set_xticks(list(x))
+        ax[1].set_xticklabels(labels, fontsize=8)
+        ax[1].set_ylabel("raw MPI-IO time / zpscan time")
+        ax[1].set_title("end to end vs raw MPI-IO")
+        ax[1].legend(fontsize=8)
+    sets = [r for r in e2e if r["setting"] != "base"]
+    if sets:
+        g = defaultdict(list)
+        for r in sets:
+            g[r["setting"]].append(r)
+        out.append("### I/O settings (default observables, median)\n")
+        out.append("| setting | ranks | zpscan wall s | total s | write s | ckpt s | ratio (wall) | ratio (own clocks) |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for s, rs in g.items():
+            m = lambda c: med([float(x[c]) for x in rs])  # noqa: E731
+            out.append(f"| {s} | {rs[0]['ranks']} | {m('zp_wall_s'):.2f} | {m('zp_total_s'):.2f} | "
+                       f"{m('zp_write_s'):.2f} | {m('zp_ckpt_s'):.2f} | {m('ratio_wall'):.2f} | {m('ratio_internal'):.2f} |")
+        out.append("")
+
+    # scaling and memory
+    if scale:
+        g = defaultdict(list)
+        for r in scale:
+            g[(r["kind"], r["label"], int(r["ranks"]))].append(r)
+        out.append("### Projections only (points = no): strong scaling and memory (median)\n")
+        out.append("| kind | grid | ranks | points | wall s | total s | compute s | points/s | max RSS rank 0 / 1 (MB) |")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        strong = {}
+        for (kind, label, np_), rs in sorted(g.items()):
+            m = lambda c: med([float(x[c]) for x in rs if x[c]])  # noqa: E731
+            rss = " / ".join(f"{m(c) / 1024:.1f}" for c in ("maxrss_kb_rank0", "maxrss_kb_rank1") if any(x[c] for x in rs))
+            out.append(f"| {kind} | {label} | {np_} | {rs[0]['npoints']} | {m('wall_s'):.1f} | {m('total_s'):.2f} | "
+                       f"{m('compute_s'):.2f} | {m('points_per_s'):.3g} | {rss} |")
+            if kind == "strong":
+                strong[np_] = m("points_per_s")
+        if strong:
+            nps = sorted(strong)
+            ax[2].plot(nps, [strong[n] / strong[nps[0]] for n in nps], "o-", label="measured")
+            ax[2].plot(nps, [n / nps[0] for n in nps], "k:", label="ideal")
+            ax[2].set_xlabel("ranks")
+            ax[2].set_ylabel("speed-up (points/s, run record total)")
+            ax[2].set_title("strong scaling, projections only, 1e9 points")
+            ax[2].legend(fontsize=8)
+            if len(nps) > 1:
+                out.append(f"\nStrong scaling {nps[-1]} vs {nps[0]} ranks: "
+                           f"{strong[nps[-1]] / strong[nps[0]]:.2f}x\n")
+        out.append("")
+    if coll:
+        out.append("### Collective latencies (2 ranks, this machine)\n")
+        out.append("| operation | elements | bytes | seconds per call |")
+        out.append("|---|---:|---:|---:|")
+        for r in coll:
+            out.append(f"| {r['op']} | {r['count']} | {r['bytes']} | {float(r['seconds']):.3g} |")
+        out.append("")
+    fig.tight_layout()
+    fig.savefig(f"{d}/bench.png", dpi=80)
+    with open(f"{d}/tables.md", "w") as f:
+        f.write("\n".join(out) + "\n")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
