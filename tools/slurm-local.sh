@@ -43,7 +43,7 @@ skip() { echo "slurm-local: cannot start a local SLURM cluster: $*" >&2; exit $S
 # pid_alive NAME: the PID in $STATE/NAME.pid is running and is that daemon; sets PID
 PID=""
 pid_alive() {
-  PID=$(tr -dc '0-9' <"$STATE/$1.pid" 2>/dev/null) || PID=""
+  PID=$(tr -dc '0-9' 2>/dev/null <"$STATE/$1.pid") || PID=""
   [ -n "$PID" ] && is_proc "$PID" "$1"
 }
 # is_proc PID NAME: process PID exists and its command name is NAME (not a reused PID)
