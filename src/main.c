@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_version.h>
 #include <hdf5.h>
 #include <mpi.h>
 
@@ -56,15 +55,9 @@ static void usage(FILE *f)
 
 static void version(void)
 {
-    unsigned maj, min, rel;
-    H5get_libversion(&maj, &min, &rel);
-    char mpiv[MPI_MAX_LIBRARY_VERSION_STRING];
-    int len = 0;
-    MPI_Get_library_version(mpiv, &len);
-    char *nl = strchr(mpiv, '\n');
-    if (nl) *nl = '\0';
-    printf("zpscan %s\nMPI: %s\nHDF5: %u.%u.%u (parallel)\nGSL: %s\ncompiler: gcc %s\n", ZP_VERSION_STRING,
-           mpiv, maj, min, rel, GSL_VERSION, __VERSION__);
+    char info[1024];
+    zp_scan_build_info(info, sizeof info, "\n");
+    printf("zpscan %s\n%s\n", ZP_VERSION_STRING, info);
 }
 
 static void on_signal(int sig)

@@ -270,7 +270,7 @@ static void compute_tile(const zp_grid *g, const zp_model *m, const zp_mass_slic
         }
 }
 
-static void build_info(char *buf, size_t len)
+void zp_scan_build_info(char *buf, size_t len, const char *sep)
 {
     unsigned maj, min, rel;
     H5get_libversion(&maj, &min, &rel);
@@ -281,8 +281,8 @@ static void build_info(char *buf, size_t len)
     if (nl) *nl = '\0';
     char *comma = strchr(mpiv, ',');
     if (comma) *comma = '\0';
-    snprintf(buf, len, "compiler: gcc %s; MPI: %s; HDF5: %u.%u.%u (parallel); GSL: %s",
-             __VERSION__, mpiv, maj, min, rel, GSL_VERSION);
+    snprintf(buf, len, "compiler: gcc %s%sMPI: %s%sHDF5: %u.%u.%u (parallel)%sGSL: %s", __VERSION__, sep,
+             mpiv, sep, maj, min, rel, sep, GSL_VERSION);
 }
 
 zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
@@ -402,7 +402,7 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
 
     /* ---- phase 3: open or create the file (collective) */
     char binfo[512];
-    build_info(binfo, sizeof binfo);
+    zp_scan_build_info(binfo, sizeof binfo, "; ");
     char dinfo[4096];
     snprintf(dinfo, sizeof dinfo, "flavour fit: %s\ng-2: %s preset %s\nLHC luminosity table: %s (%s, member %d)\n"
              "LHC limits: %s\n%s", c->flavour.path, c->g2.path, c->g2.preset,

@@ -4,7 +4,8 @@
 #
 #   tools/bench-e2e.sh [BUILD_DIR [OUT_CSV [WORK_DIR]]]
 #   env: RANKS="1 2"  REPS=3  MODES="bitmask default proj"  SETTINGS=1 (also vary I/O settings)
-#        GA_N=98 (points per sign of gA; the grid is 4 x 50 x 20 x 128 x (2 GA_N))
+#        GA_N=30 (points per sign of gA; the grid is 4 x 50 x 20 x 128 x (2 GA_N) = 3.07e7 points,
+#        1.2 GB with the default observables)  SETTINGS_REPS=1
 #        MPIRUN="mpirun" (on a cluster: MPIRUN="srun" and RANKS="64 ...")
 #
 # Fairness: zpscan makes its data durable at checkpoints and at the end (H5Fflush ->
@@ -22,7 +23,8 @@ RANKS=${RANKS:-"1 2"}
 REPS=${REPS:-3}
 MODES=${MODES:-"bitmask default proj"}
 SETTINGS=${SETTINGS:-1}
-GA_N=${GA_N:-98}
+GA_N=${GA_N:-30}
+SETTINGS_REPS=${SETTINGS_REPS:-1}
 MPIRUN=${MPIRUN:-mpirun}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
        OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_plm=isolated
@@ -127,13 +129,15 @@ done
 if [ "$SETTINGS" = 1 ]; then
     # I/O settings, default observables (the mode with the most bytes), the largest rank count
     np=${RANKS##* }
-    for rep in $(seq 1 "$REPS"); do
-        run_one default "$np" "$rep" "tile_1x1x1x16x196" 1,1,1,16,196 30 ""
-        run_one default "$np" "$rep" "tile_1x1x4x128x196" 1,1,4,128,196 30 ""
-        run_one default "$np" "$rep" "tile_1x2x20x128x196" 1,2,20,128,196 30 ""
+    ga=$((2 * GA_N))
+    for rep in $(seq 1 "$SETTINGS_REPS"); do
+        run_one default "$np" "$rep" "tile_1x1x1x16x$ga" "1,1,1,16,$ga" 30 ""
+        run_one default "$np" "$rep" "tile_1x1x8x128x$ga" "1,1,8,128,$ga" 30 ""
+        run_one default "$np" "$rep" "tile_1x2x20x128x$ga" "1,2,20,128,$ga" 30 ""
         run_one default "$np" "$rep" "align_off" auto 30 "0,1"
         run_one default "$np" "$rep" "align_64k_1m" auto 30 "65536,1048576"
         run_one default "$np" "$rep" "checkpoint_0.2s" auto 0.2 ""
+        run_one bitmask "$np" "$rep" "bitmask_tile_1x2x20x128x$ga" "1,2,20,128,$ga" 30 ""
     done
 fi
 rm -f "$work/e2e.h5" "$work/e2e.h5.json" "$work/e2e.ini"
