@@ -43,7 +43,7 @@ for n in 2 3 4; do
 done
 # other tile shapes: the tiling is invisible in the data
 sed 's/^tile = .*/tile = auto/' "$WORK/in.ini" > "$WORK/auto.ini"
-sed 's/^tile = .*/tile = 3, 40, 1, 1, 2/' "$WORK/in.ini" > "$WORK/odd.ini"
+sed 's/^tile = .*/tile = 3, 40, 1, 7, 2/' "$WORK/in.ini" > "$WORK/odd.ini"
 check "auto tile at 2 ranks" run 2 -q "$WORK/auto.ini" -o "$WORK/auto.h5"
 check "odd tile at 3 ranks" run 3 -q "$WORK/odd.ini" -o "$WORK/odd.h5"
 for f in auto odd; do

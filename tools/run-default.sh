@@ -10,7 +10,7 @@ ninja -C build
 NR=${1:-$(nproc)}
 # Open MPI refuses root without these; oversubscribe lets NRANKS exceed the cores.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
+export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_mpi_yield_when_idle=1
 command -v ssh >/dev/null || export OMPI_MCA_plm=isolated
 mkdir -p results
 for s in muon-C9 muon-C10 e-C9 e-C10; do
