@@ -110,14 +110,16 @@ def main():
         for r in scale:
             g[(r["kind"], r["label"], int(r["ranks"]))].append(r)
         out.append("### Projections only (points = no): strong scaling and memory (median)\n")
-        out.append("| kind | grid | ranks | points | wall s | total s | compute s | points/s | max RSS rank 0 / 1 (MB) |")
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        out.append("| kind | grid | ranks | points | wall s | total s | compute s | points/s | max RSS rank 0 / 1 (MB) "
+                   "| CPU share rank 0 / 1 |")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         strong = {}
         for (kind, label, np_), rs in sorted(g.items()):
-            m = lambda c: med([float(x[c]) for x in rs if x[c]])  # noqa: E731
+            m = lambda c: med([float(x[c]) for x in rs if x.get(c)])  # noqa: E731
             rss = " / ".join(f"{m(c) / 1024:.1f}" for c in ("maxrss_kb_rank0", "maxrss_kb_rank1") if any(x[c] for x in rs))
+            cpu = " / ".join(f"{m(c):.0f}%" for c in ("cpu_pct_rank0", "cpu_pct_rank1") if any(x.get(c) for x in rs))
             out.append(f"| {kind} | {label} | {np_} | {rs[0]['npoints']} | {m('wall_s'):.1f} | {m('total_s'):.2f} | "
-                       f"{m('compute_s'):.2f} | {m('points_per_s'):.3g} | {rss} |")
+                       f"{m('compute_s'):.2f} | {m('points_per_s'):.3g} | {rss} | {cpu} |")
             if kind == "strong":
                 strong[np_] = m("points_per_s")
         if strong:
@@ -126,7 +128,7 @@ def main():
             ax[2].plot(nps, [n / nps[0] for n in nps], "k:", label="ideal")
             ax[2].set_xlabel("ranks")
             ax[2].set_ylabel("speed-up (points/s, run record total)")
-            ax[2].set_title("strong scaling, projections only, 1e9 points")
+            ax[2].set_title("strong scaling, projections only, 2e9 points")
             ax[2].legend(fontsize=8)
             if len(nps) > 1:
                 out.append(f"\nStrong scaling {nps[-1]} vs {nps[0]} ranks: "

@@ -60,7 +60,7 @@ n = $2
 EOF
 }
 
-echo "kind,label,ranks,rep,npoints,wall_s,total_s,compute_s,ckpt_s,setup_s,points_per_s,maxrss_kb_rank0,maxrss_kb_rank1" > "$csv"
+echo "kind,label,ranks,rep,npoints,wall_s,total_s,compute_s,ckpt_s,setup_s,points_per_s,maxrss_kb_rank0,maxrss_kb_rank1,cpu_pct_rank0,cpu_pct_rank1" > "$csv"
 
 run() { # kind label np rep gqR_n gA_n
     ini "$5" "$6" > "$work/scale.ini"
@@ -75,23 +75,25 @@ import json, sys, glob, re
 kind, label, np_, rep, t0, t1, work = sys.argv[1:8]
 d = json.load(open(f"{work}/scale.h5.json"))
 t = d["timings_s"]
-rss = []
+rss, cpu = [], []
 for r in range(2):
     try:
-        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(f"{work}/rss.{r}").read())
-        rss.append(m.group(1))
+        txt = open(f"{work}/rss.{r}").read()
+        rss.append(re.search(r"Maximum resident set size \(kbytes\): (\d+)", txt).group(1))
+        cpu.append(re.search(r"Percent of CPU this job got: (\d+)%", txt).group(1))
     except OSError:
         rss.append("")
+        cpu.append("")
 wall = float(t1) - float(t0)
 print(f"{kind},{label},{np_},{rep},{d['npoints']},{wall:.2f},{t['total']:.3f},{t['compute']:.3f},"
-      f"{t['checkpoint']:.3f},{t['setup']:.3f},{d['npoints']/t['total']:.4g},{rss[0]},{rss[1]}")
+      f"{t['checkpoint']:.3f},{t['setup']:.3f},{d['npoints']/t['total']:.4g},{rss[0]},{rss[1]},{cpu[0]},{cpu[1]}")
 EOF
     tail -1 "$csv"
 }
 
-# strong scaling: 1.0e9 points, every rank count, compute-bound (no per-point output)
+# strong scaling: 2.0e9 points, every rank count, compute-bound (no per-point output)
 for rep in $(seq 1 "$REPS"); do
-    for np in $RANKS; do run strong 1e9 "$np" "$rep" 125 157; done
+    for np in $RANKS; do run strong 2e9 "$np" "$rep" 125 157; done
 done
 # memory vs grid size: 1.0e8 and 1.0e10 points (x97.8), same 25600-cell projection
 for rep in $(seq 1 "$REPS"); do run memory 1e8 "$BIG_NP" "$rep" 125 8; done
