@@ -13,6 +13,7 @@ out=$here/bench
 mkdir -p "$out"
 [ -d "$build" ] || meson setup "$build" "$here"
 ninja -C "$build" zpscan zpscan-bench-kernel zpscan-bench-mpiio >/dev/null
+export OMPI_MCA_mpi_yield_when_idle=${OMPI_MCA_mpi_yield_when_idle:-1}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
        OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_plm=isolated
 if [ "${QUICK:-0}" = 1 ]; then export REPS=1 SETTINGS=0 BIG=0; fi

@@ -17,6 +17,7 @@ BIG_NP=${BIG_NP:-2}
 REPS=${REPS:-3}
 BIG=${BIG:-1}
 MPIRUN=${MPIRUN:-mpirun}
+export OMPI_MCA_mpi_yield_when_idle=${OMPI_MCA_mpi_yield_when_idle:-1}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
        OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_plm=isolated
 mkdir -p "$work" "$(dirname "$csv")"
