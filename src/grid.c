@@ -90,8 +90,15 @@ zp_status zp_grid_build(const zp_config *c, zp_grid *g)
             zp_grid_free(g);
             ZP_FAIL(ZP_EINPUT, "%s: [axis.mass]: masses must be > 0 GeV", c->input_path);
         }
-    int64_t autot[ZP_NAXES];
-    zp_grid_auto_tile(g->n, ZP_TILE_TARGET_POINTS, autot);
+    /* Bigger grids get bigger tiles (fewer collective rounds; measured: 61k-point tiles
+     * wrote at half the speed of 307k-point ones), but at least ~256 tiles so many ranks
+     * have work. Only the grid decides, never the rank count: resume needs the same tiles. */
+    int64_t total = 1, autot[ZP_NAXES];
+    for (int d = 0; d < ZP_NAXES; ++d) total = total > INT64_MAX / g->n[d] ? INT64_MAX : total * g->n[d];
+    int64_t target = total / 256;
+    if (target < ZP_TILE_TARGET_POINTS) target = ZP_TILE_TARGET_POINTS;
+    if (target > ZP_TILE_MAX_POINTS) target = ZP_TILE_MAX_POINTS;
+    zp_grid_auto_tile(g->n, target, autot);
     g->npoints = 1;
     g->ntiles = 1;
     for (int d = 0; d < ZP_NAXES; ++d) {

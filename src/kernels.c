@@ -7,7 +7,8 @@
 /* The body takes every stream as its own restrict parameter: GCC honours restrict on
  * parameters, not on pointers loaded from an array, and with 16 streams it would
  * otherwise give up on the runtime alias checks and not vectorise at all. */
-static void row_impl(const zp_model *restrict m, const zp_mass_slice *restrict s, double gqL,
+static inline __attribute__((always_inline)) void
+row_impl(const int full, const zp_model *restrict m, const zp_mass_slice *restrict s, double gqL,
                      const double *restrict gqR, const double *restrict gV, const double *restrict gA,
                      int64_t n, uint16_t *restrict mask, float *restrict oC9, float *restrict oC10,
                      float *restrict oC9p, float *restrict oC10p, float *restrict oda,
@@ -117,18 +118,20 @@ static void row_impl(const zp_model *restrict m, const zp_mass_slice *restrict s
         bits |= ((unsigned)(ok == comb) & complete) << ZP_BIT_ALLOWED;
         mask[i] = (uint16_t)bits;
 
-        oC9[i] = (float)C9;
-        oC10[i] = (float)C10;
-        oC9p[i] = (float)C9p;
-        oC10p[i] = (float)C10p;
-        oda[i] = (float)da;
-        opull[i] = (float)pull;
+        opull[i] = (float)pull; /* the projections need these two in every mode */
         ochi[i] = (float)chi;
-        obs_r[i] = (float)R;
-        ow[i] = (float)w;
-        osb[i] = (float)sbf;
-        olim[i] = lhc_tested ? (float)lim : NAN;
-        orat[i] = lhc_tested ? (float)ratio : NAN;
+        if (full) { /* a compile-time constant after inlining: no branch in the loop */
+            oC9[i] = (float)C9;
+            oC10[i] = (float)C10;
+            oC9p[i] = (float)C9p;
+            oC10p[i] = (float)C10p;
+            oda[i] = (float)da;
+            obs_r[i] = (float)R;
+            ow[i] = (float)w;
+            osb[i] = (float)sbf;
+            olim[i] = lhc_tested ? (float)lim : NAN;
+            orat[i] = lhc_tested ? (float)ratio : NAN;
+        }
     }
 }
 
@@ -137,8 +140,17 @@ void zp_kernel_row(const zp_model *restrict m, const zp_mass_slice *restrict s, 
                    const double *restrict gA, int64_t n, uint16_t *restrict mask,
                    float *const obs[ZP_NOBS])
 {
-    row_impl(m, s, gqL, gqR, gV, gA, n, mask, obs[ZP_OBS_C9], obs[ZP_OBS_C10], obs[ZP_OBS_C9P],
+    row_impl(1, m, s, gqL, gqR, gV, gA, n, mask, obs[ZP_OBS_C9], obs[ZP_OBS_C10], obs[ZP_OBS_C9P],
              obs[ZP_OBS_C10P], obs[ZP_OBS_DELTA_A], obs[ZP_OBS_G2_PULL], obs[ZP_OBS_FLAVOUR_CHI2],
              obs[ZP_OBS_BS_RATIO], obs[ZP_OBS_WIDTH_RATIO], obs[ZP_OBS_SIGMAB_FID],
              obs[ZP_OBS_LHC_LIMIT], obs[ZP_OBS_LHC_RATIO]);
+}
+
+void zp_kernel_row_verdicts(const zp_model *restrict m, const zp_mass_slice *restrict s, double gqL,
+                            const double *restrict gqR, const double *restrict gV,
+                            const double *restrict gA, int64_t n, uint16_t *restrict mask,
+                            float *restrict flavour_chi2, float *restrict g2_pull)
+{
+    row_impl(0, m, s, gqL, gqR, gV, gA, n, mask, NULL, NULL, NULL, NULL, NULL, g2_pull, flavour_chi2,
+             NULL, NULL, NULL, NULL, NULL);
 }

@@ -201,6 +201,7 @@ static zp_status check_output(const zp_config *c, const zp_scan_opts *o, const c
 
 typedef struct {
     int64_t cap;            /* points per tile buffer */
+    int verdicts_only;      /* no stored observable beyond what projections need */
     uint16_t *mask;
     float *obs[ZP_NOBS];    /* tile buffers for stored observables */
     float *scratch[ZP_NOBS];/* row buffers for the others */
@@ -224,6 +225,10 @@ static zp_status alloc_bufs(tile_bufs *b, const zp_config *c, const zp_grid *g, 
     for (int d = 0; d < ZP_NAXES; ++d) cap *= g->tile[d];
     for (int d = ZP_AX_GQR; d < ZP_NAXES; ++d) inner *= g->tile[d];
     b->cap = cap;
+    b->verdicts_only = 1;
+    for (int k = 0; k < ZP_NOBS; ++k)
+        if (c->store_points && c->store_obs[k] && k != ZP_OBS_FLAVOUR_CHI2 && k != ZP_OBS_G2_PULL)
+            b->verdicts_only = 0;
     int bad = !(b->mask = malloc((size_t)cap * sizeof *b->mask));
     for (int k = 0; k < ZP_NOBS; ++k) {
         if (c->store_points && c->store_obs[k]) bad |= !(b->obs[k] = malloc((size_t)cap * sizeof(float)));
@@ -263,8 +268,12 @@ static void compute_tile(const zp_grid *g, const zp_model *m, const zp_mass_slic
             const int64_t off = (im * ct[1] + il) * n_in;
             float *o[ZP_NOBS];
             for (int k = 0; k < ZP_NOBS; ++k) o[k] = b->obs[k] ? b->obs[k] + off : b->scratch[k];
-            zp_kernel_row(m, &slices[st[0] + im], g->v[1][st[1] + il], b->r, b->v, b->a, n_in,
-                          b->mask + off, o);
+            if (b->verdicts_only)
+                zp_kernel_row_verdicts(m, &slices[st[0] + im], g->v[1][st[1] + il], b->r, b->v, b->a,
+                                       n_in, b->mask + off, o[ZP_OBS_FLAVOUR_CHI2], o[ZP_OBS_G2_PULL]);
+            else
+                zp_kernel_row(m, &slices[st[0] + im], g->v[1][st[1] + il], b->r, b->v, b->a, n_in,
+                              b->mask + off, o);
             zp_acc_row(acc, st[0] + im, st[1] + il, n_in, (const int64_t *const *)b->ofs, b->mask + off,
                        o[ZP_OBS_FLAVOUR_CHI2], o[ZP_OBS_G2_PULL]);
         }

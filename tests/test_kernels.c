@@ -383,6 +383,13 @@ static void test_row_matches_points(void **st)
     float *o[ZP_NOBS];
     for (int k = 0; k < ZP_NOBS; ++k) o[k] = ob[k];
     zp_kernel_row(&mod, &s, 2e-3, r, v, a, N, mask, o);
+    /* the verdicts-only variant: the same mask, chi2 and pull to the bit */
+    uint16_t mask2[N];
+    float chi2[N], pull2[N];
+    zp_kernel_row_verdicts(&mod, &s, 2e-3, r, v, a, N, mask2, chi2, pull2);
+    assert_memory_equal(mask2, mask, sizeof mask);
+    assert_memory_equal(chi2, ob[ZP_OBS_FLAVOUR_CHI2], sizeof chi2);
+    assert_memory_equal(pull2, ob[ZP_OBS_G2_PULL], sizeof pull2);
     for (int i = 0; i < N; ++i) {
         point_out p = eval(700, 2e-3, r[i], v[i], a[i], &s);
         assert_int_equal(p.mask, mask[i]);

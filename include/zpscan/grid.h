@@ -17,8 +17,9 @@ typedef struct {
     int64_t npoints;            /* all points */
 } zp_grid;
 
-/* Default target of points per tile when the input says tile = auto. */
+/* Points per tile when the input says tile = auto: grid/256, within these bounds. */
 #define ZP_TILE_TARGET_POINTS (1 << 16)
+#define ZP_TILE_MAX_POINTS (1 << 20)
 
 /* Values of one axis from its spec (malloc'd). Errors name `name` (the axis). */
 zp_status zp_grid_axis_values(const zp_axis_spec *s, const char *name, double **vals, int64_t *n);
