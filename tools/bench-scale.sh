@@ -68,7 +68,7 @@ run() { # kind label np rep gqR_n gA_n
     rm -f "$work/scale.h5" "$work/scale.h5.json" "$work"/rss.*
     local t0 t1
     t0=$(date +%s.%N)
-    $MPIRUN -n "$3" sh -c '/usr/bin/time -v -o "$0/rss.${OMPI_COMM_WORLD_RANK:-${PMI_RANK:-0}}" "$@"' \
+    $MPIRUN -n "$3" sh -c '/usr/bin/time -v -o "$0/rss.${OMPI_COMM_WORLD_RANK:-${SLURM_PROCID:-${PMI_RANK:-0}}}" "$@"' \
         "$work" "$zpscan" -q -W "$work/scale.ini"
     t1=$(date +%s.%N)
     /usr/bin/python3 - "$1" "$2" "$3" "$4" "$t0" "$t1" "$work" >> "$csv" <<'EOF'
