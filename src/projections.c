@@ -82,33 +82,6 @@ static inline void spread_add(uint64_t *dst, int64_t stride, int nb, uint64_t pa
     for (int k = 0; k < nb; ++k) dst[k * stride] += (packed >> (SPREAD_BITS * k)) & SPREAD_RUN;
 }
 
-/* One projection, points [i, e) of a row (e - i <= SPREAD_RUN): runs of consecutive points in
- * the same cell are counted in registers, then `flush` adds them to the cell. */
-#define RUN_LOOP(FLUSH)                                                                         \
-    for (int64_t i = i0; i < e;) {                                                              \
-        const int64_t o = ofs[i];                                                               \
-        uint64_t lo = 0, hi = 0;                                                                \
-        double mf = INFINITY, mg = INFINITY;                                                    \
-        int64_t j = i;                                                                          \
-        do {                                                                                    \
-            lo += spread6[mask[j] & 63u];                                                       \
-            hi += spread6[(mask[j] >> 6) & 63u];                                                \
-            /* = fmin(m, x): a NaN x (flavour untested) compares false and is dropped, so a    \
-             * minimum is over tested points only; minima start at +inf, never NaN */           \
-            const double f = (double)flavour_chi2[j];                                           \
-            mf = f < mf ? f : mf;                                                               \
-            const double pg = (double)g2_pull[j], q = pg * pg;                                  \
-            mg = q < mg ? q : mg;                                                               \
-            ++j;                                                                                \
-        } while (j < e && ofs[j] == o);                                                         \
-        FLUSH;                                                                                  \
-        i = j;                                                                                  \
-    }
-
-/* Rows touching at most this many cells of a projection per SPREAD_RUN points go through a
- * small packed scratch (a few adds per run) instead of 12 counters per cell per run. */
-enum { SCRATCH_CELLS = 256 };
-
 void zp_acc_row(zp_acc *a, int64_t base_mass, int64_t base_gql, int64_t n,
                 const int64_t *const inner_ofs[ZP_MAX_PROJ], const uint16_t *mask,
                 const float *flavour_chi2, const float *g2_pull)
@@ -127,8 +100,6 @@ void zp_acc_row(zp_acc *a, int64_t base_mass, int64_t base_gql, int64_t n,
     }
     a->npoints += (uint64_t)n;
 
-    uint64_t slo[SCRATCH_CELLS], shi[SCRATCH_CELLS];
-    double smf[SCRATCH_CELLS], smg[SCRATCH_CELLS];
     for (int p = 0; p < a->nproj; ++p) {
         const zp_proj_def *d = &a->def[p];
         const int64_t base = base_mass * d->stride[ZP_AX_MASS] + base_gql * d->stride[ZP_AX_GQL];
@@ -136,47 +107,33 @@ void zp_acc_row(zp_acc *a, int64_t base_mass, int64_t base_gql, int64_t n,
         uint64_t *pc = a->pcount[p];
         double *pmf = a->pmin[p], *pmg = a->pmin[p] + d->ncell;
         const int64_t nc = d->ncell;
-        for (int64_t i0 = 0; i0 < n; i0 += SPREAD_RUN) {
-            const int64_t e = n - i0 < SPREAD_RUN ? n : i0 + SPREAD_RUN;
-            int64_t omin = ofs[i0], omax = ofs[i0];
-            for (int64_t i = i0; i < e; ++i) {
-                omin = ofs[i] < omin ? ofs[i] : omin;
-                omax = ofs[i] > omax ? ofs[i] : omax;
-            }
-            const int64_t span = omax - omin + 1;
-            if (span <= SCRATCH_CELLS && 4 * span <= e - i0) {
-                /* few cells, many points: packed counts per cell, unpacked once per chunk */
-                for (int64_t k = 0; k < span; ++k) {
-                    slo[k] = shi[k] = 0;
-                    smf[k] = smg[k] = INFINITY;
-                }
-                RUN_LOOP({
-                    const int64_t k = o - omin;
-                    slo[k] += lo;
-                    shi[k] += hi;
-                    smf[k] = mf < smf[k] ? mf : smf[k];
-                    smg[k] = mg < smg[k] ? mg : smg[k];
-                })
-                for (int64_t k = 0; k < span; ++k) {
-                    const int64_t cell = base + omin + k;
-                    spread_add(pc + cell, nc, nlo, slo[k]);
-                    spread_add(pc + 6 * nc + cell, nc, nhi, shi[k]);
-                    pmf[cell] = smf[k] < pmf[cell] ? smf[k] : pmf[cell];
-                    pmg[cell] = smg[k] < pmg[cell] ? smg[k] : pmg[cell];
-                }
-            } else {
-                RUN_LOOP({
-                    const int64_t cell = base + o;
-                    spread_add(pc + cell, nc, nlo, lo);
-                    spread_add(pc + 6 * nc + cell, nc, nhi, hi);
-                    pmf[cell] = mf < pmf[cell] ? mf : pmf[cell];
-                    pmg[cell] = mg < pmg[cell] ? mg : pmg[cell];
-                })
-            }
+        /* Consecutive points of a row often share a cell (a reduced axis varies fastest):
+         * count a run of them in registers and touch the cell's counters once. */
+        for (int64_t i = 0; i < n;) {
+            const int64_t o = ofs[i], cell = base + o;
+            const int64_t e = n - i < SPREAD_RUN ? n : i + SPREAD_RUN;
+            uint64_t lo = 0, hi = 0;
+            double mf = pmf[cell], mg = pmg[cell];
+            int64_t j = i;
+            do {
+                lo += spread6[mask[j] & 63u];
+                hi += spread6[(mask[j] >> 6) & 63u];
+                /* = fmin(mf, x): the minima are never NaN (they start at +inf) and a NaN x
+                 * (flavour untested) compares false, so a minimum is over tested points only */
+                const double f = (double)flavour_chi2[j];
+                mf = f < mf ? f : mf;
+                const double pg = (double)g2_pull[j], q = pg * pg;
+                mg = q < mg ? q : mg;
+                ++j;
+            } while (j < e && ofs[j] == o);
+            spread_add(pc + cell, nc, nlo, lo);
+            spread_add(pc + 6 * nc + cell, nc, nhi, hi);
+            pmf[cell] = mf;
+            pmg[cell] = mg;
+            i = j;
         }
     }
 }
-#undef RUN_LOOP
 
 zp_status zp_acc_reduce(zp_acc *local, zp_acc *total, int root, MPI_Comm comm)
 {
