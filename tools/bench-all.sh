@@ -3,13 +3,13 @@
 # scaling and memory, collective latencies; CSVs, bench.png and tables.md under bench/.
 #
 #   tools/bench-all.sh [BUILD_DIR]          (default build-bench; configured and built if missing)
-#   env: passed through to tools/bench-e2e.sh and tools/bench-scale.sh (RANKS, REPS, ...);
+#   env: BENCH_OUT (default bench/); passed through to tools/bench-e2e.sh and tools/bench-scale.sh (RANKS, REPS, ...);
 #        QUICK=1: one repetition, no I/O-settings sweep, no 10^10-point run.
 # Never part of the test suite: these are timings on whatever machine runs them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build-bench}
-out=$here/bench
+out=${BENCH_OUT:-$here/bench}
 mkdir -p "$out"
 [ -d "$build" ] || meson setup "$build" "$here"
 ninja -C "$build" zpscan zpscan-bench-kernel zpscan-bench-mpiio >/dev/null

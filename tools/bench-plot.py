@@ -44,11 +44,18 @@ def main():
             out.append(f"| {r['row_len']} | {float(r['points_per_s']):.3g} | {float(r['ns_per_point']):.2f} | "
                        f"{float(r['flops_per_s']):.3g} | {100 * float(r['frac_peak_muladd']):.1f}% |")
         for r in kern:
+            if r["what"] == "verdicts":
+                out.append(f"| verdicts-only row {r['row_len']} | {float(r['points_per_s']):.3g} | "
+                           f"{float(r['ns_per_point']):.2f} | | |")
+        for r in kern:
             if r["what"] in ("acc_row", "kernel_same_rows"):
                 out.append(f"| {r['what']} (row {r['row_len']}) | {float(r['points_per_s']):.3g} | "
                            f"{float(r['ns_per_point']):.2f} | | |")
         out.append("")
         ax[0].plot([int(r["row_len"]) for r in k], [float(r["points_per_s"]) for r in k], "o-", label="kernel")
+        kv = [r for r in kern if r["what"] == "verdicts"]
+        if kv:
+            ax[0].plot([int(r["row_len"]) for r in kv], [float(r["points_per_s"]) for r in kv], "s-", label="verdicts only")
         for r in kern:
             if r["what"] == "acc_row":
                 ax[0].axhline(float(r["points_per_s"]), color="C1", ls="--", label="zp_acc_row (2 proj.)")

@@ -241,6 +241,25 @@ int main(int argc, char **argv)
             fprintf(out, "kernel,%lld,%.6g,%.6g,%.6g,%.4f,%.4f\n", (long long)n, p, 1e9 / p, fl, fl / peak_m,
                     fl / peak_f);
     }
+    /* the verdicts-only row (bitmask / projections-only scans): mask + 2 observables */
+    for (int li = 0; li < nlen; ++li) {
+        const int64_t n = lens[li];
+        double pr[3];
+        for (int rep = 0; rep < 3; ++rep) {
+            long calls = 0;
+            double t0 = now(), dt;
+            do {
+                for (int k = 0; k < 64; ++k, ++calls)
+                    zp_kernel_row_verdicts(&m, &sl[calls % nmass], g.v[1][calls % g.n[1]], r, v, a, n, mask,
+                                           obs[ZP_OBS_FLAVOUR_CHI2], obs[ZP_OBS_G2_PULL]);
+                dt = now() - t0;
+            } while (dt < secs);
+            pr[rep] = (double)calls * n / dt;
+        }
+        const double p = median3(pr[0], pr[1], pr[2]);
+        printf("%-10s %8lld %14.4g %10.3f\n", "verdicts", (long long)n, p, 1e9 / p);
+        if (out) fprintf(out, "verdicts,%lld,%.6g,%.6g,0,0,0\n", (long long)n, p, 1e9 / p);
+    }
     printf("kernel arithmetic per point (hand count, src/kernels.c): %.0f flops (%.0f of them divides), "
            "%.0f FP lane ops incl. compares/selects/abs/max/converts\n",
            KERNEL_FLOPS_PER_POINT, KERNEL_DIVS_PER_POINT, KERNEL_FPOPS_PER_POINT);
