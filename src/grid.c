@@ -69,9 +69,13 @@ zp_status zp_grid_axis_values(const zp_axis_spec *s, const char *name, double **
 
 void zp_grid_auto_tile(const int64_t n[ZP_NAXES], int64_t target, int64_t tile[ZP_NAXES])
 {
+    /* The inner block (gqR, gV, gA) is what the kernel sweeps per row and what the row
+     * buffers hold: cap it, so memory per rank does not grow with the grid; the outer
+     * axes (mass, gqL) then grow the tile to the target. */
+    const int64_t inner_cap = target < ZP_TILE_INNER_MAX ? target : ZP_TILE_INNER_MAX;
     int64_t prod = 1;
     for (int d = ZP_NAXES - 1; d >= 0; --d) {
-        int64_t room = target / prod;
+        int64_t room = (d >= ZP_AX_GQR ? inner_cap : target) / prod;
         if (room < 1) room = 1;
         tile[d] = n[d] < room ? n[d] : room;
         prod *= tile[d];

@@ -202,6 +202,7 @@ static zp_status check_output(const zp_config *c, const zp_scan_opts *o, const c
 typedef struct {
     int64_t cap;            /* points per tile buffer */
     int verdicts_only;      /* no stored observable beyond what projections need */
+    int mask_per_row;       /* the mask buffer holds one row (nothing is written) */
     uint16_t *mask;
     float *obs[ZP_NOBS];    /* tile buffers for stored observables */
     float *scratch[ZP_NOBS];/* row buffers for the others */
@@ -229,7 +230,10 @@ static zp_status alloc_bufs(tile_bufs *b, const zp_config *c, const zp_grid *g, 
     for (int k = 0; k < ZP_NOBS; ++k)
         if (c->store_points && c->store_obs[k] && k != ZP_OBS_FLAVOUR_CHI2 && k != ZP_OBS_G2_PULL)
             b->verdicts_only = 0;
-    int bad = !(b->mask = malloc((size_t)cap * sizeof *b->mask));
+    /* projections only: nothing is written, so the mask lives one row at a time and the
+     * memory per rank does not grow with the tile (or the grid) */
+    b->mask_per_row = !c->store_points;
+    int bad = !(b->mask = malloc((size_t)(b->mask_per_row ? inner : cap) * sizeof *b->mask));
     for (int k = 0; k < ZP_NOBS; ++k) {
         if (c->store_points && c->store_obs[k]) bad |= !(b->obs[k] = malloc((size_t)cap * sizeof(float)));
         else bad |= !(b->scratch[k] = malloc((size_t)inner * sizeof(float)));
@@ -266,15 +270,16 @@ static void compute_tile(const zp_grid *g, const zp_model *m, const zp_mass_slic
     for (int64_t im = 0; im < ct[0]; ++im)
         for (int64_t il = 0; il < ct[1]; ++il) {
             const int64_t off = (im * ct[1] + il) * n_in;
+            uint16_t *mk = b->mask + (b->mask_per_row ? 0 : off);
             float *o[ZP_NOBS];
             for (int k = 0; k < ZP_NOBS; ++k) o[k] = b->obs[k] ? b->obs[k] + off : b->scratch[k];
             if (b->verdicts_only)
                 zp_kernel_row_verdicts(m, &slices[st[0] + im], g->v[1][st[1] + il], b->r, b->v, b->a,
-                                       n_in, b->mask + off, o[ZP_OBS_FLAVOUR_CHI2], o[ZP_OBS_G2_PULL]);
+                                       n_in, mk, o[ZP_OBS_FLAVOUR_CHI2], o[ZP_OBS_G2_PULL]);
             else
                 zp_kernel_row(m, &slices[st[0] + im], g->v[1][st[1] + il], b->r, b->v, b->a, n_in,
-                              b->mask + off, o);
-            zp_acc_row(acc, st[0] + im, st[1] + il, n_in, (const int64_t *const *)b->ofs, b->mask + off,
+                              mk, o);
+            zp_acc_row(acc, st[0] + im, st[1] + il, n_in, (const int64_t *const *)b->ofs, mk,
                        o[ZP_OBS_FLAVOUR_CHI2], o[ZP_OBS_G2_PULL]);
         }
 }

@@ -20,6 +20,8 @@ typedef struct {
 /* Points per tile when the input says tile = auto: grid/256, within these bounds. */
 #define ZP_TILE_TARGET_POINTS (1 << 16)
 #define ZP_TILE_MAX_POINTS (1 << 20)
+/* At most this many points in a tile's inner (gqR, gV, gA) block: the row buffers. */
+#define ZP_TILE_INNER_MAX (1 << 16)
 
 /* Values of one axis from its spec (malloc'd). Errors name `name` (the axis). */
 zp_status zp_grid_axis_values(const zp_axis_spec *s, const char *name, double **vals, int64_t *n);
@@ -28,7 +30,8 @@ zp_status zp_grid_axis_values(const zp_axis_spec *s, const char *name, double **
 zp_status zp_grid_build(const zp_config *c, zp_grid *g);
 void zp_grid_free(zp_grid *g);
 
-/* Automatic tile: innermost axes whole, outer axes grown until about `target` points. */
+/* Automatic tile: innermost axes whole (inner block at most ZP_TILE_INNER_MAX points),
+ * outer axes grown until about `target` points. */
 void zp_grid_auto_tile(const int64_t n[ZP_NAXES], int64_t target, int64_t tile[ZP_NAXES]);
 
 /* Start and extent (clipped at the grid's edge) of tile `id` (tiles in C order). */
