@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(build-essential meson ninja-build pkgconf
       libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libgsl-dev
       libcmocka-dev libinih-dev
-      python3-h5py python3-numpy python3-matplotlib)
+      python3-h5py python3-numpy python3-matplotlib procps)
 # SLURM is needed only for the scheduler tests; ask for it with ZP_WITH_SLURM=1 (the test command does).
 if [ "${ZP_WITH_SLURM:-0}" = 1 ]; then PKGS+=(slurm-wlm munge); fi
 missing=()
