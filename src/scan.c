@@ -135,14 +135,22 @@ static int file_exists(const char *p)
 }
 
 /* After a failed write: say so when the file system is (nearly) full. */
+/* The directory holding `path` ("." for a bare name, "/" for a file in the root). */
+static void parent_dir(const char *path, char *dir, size_t len)
+{
+    snprintf(dir, len, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash) snprintf(dir, len, ".");
+    else if (slash == dir) snprintf(dir, len, "/");
+    else *slash = '\0';
+}
+
 static const char *disk_full_hint(const char *path)
 {
     char dir[1100];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash) *slash = '\0'; else snprintf(dir, sizeof dir, ".");
+    parent_dir(path, dir, sizeof dir);
     struct statvfs vf;
-    if (statvfs(dir[0] ? dir : "/", &vf) == 0 && (uint64_t)vf.f_bavail * vf.f_frsize < (4u << 20))
+    if (statvfs(dir, &vf) == 0 && (uint64_t)vf.f_bavail * vf.f_frsize < (4u << 20))
         return " (the file system is full)";
     return "";
 }
@@ -177,11 +185,8 @@ static zp_status check_output(const zp_config *c, const zp_scan_opts *o, const c
                     partial);
     }
     /* the directory must be writable */
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s", final);
-    char *slash = strrchr(dir, '/');
-    if (slash) *slash = '\0'; else snprintf(dir, sizeof dir, ".");
-    if (slash == dir) snprintf(dir, sizeof dir, "/");
+    char dir[1100];
+    parent_dir(final, dir, sizeof dir);
     if (access(dir, W_OK) != 0)
         ZP_FAIL(ZP_EINPUT, "%s: output directory %s is not writable: %s", final, dir, strerror(errno));
     if (pf->mode == 0 && !o->force) {
@@ -438,7 +443,6 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
         }
         ZP_MPI(MPI_Barrier(comm));
         st = zp_h5_create(comm, creating, c, &g, &m, &acc, &meta, fp, &h);
-        h_open = 1;
         st = agree(comm, st);
         if (st == ZP_OK && rank == 0 && rename(creating, partial) != 0)
             zp_err_set(st = ZP_EIO, "%s: cannot rename to %s: %s", creating, partial, strerror(errno));
@@ -512,7 +516,6 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
     if (rounds == 0 && pf.mode == 1 && (st = zp_h5_checkpoint(&h, done, &total)) != ZP_OK) goto out_abort;
 
     /* ---- phase 5: record and finish */
-    double tf0 = MPI_Wtime();
     double tmax[3] = {t_comp, t_write, t_ckpt};
     ZP_MPI(MPI_Allreduce(MPI_IN_PLACE, tmax, 3, MPI_DOUBLE, MPI_MAX, comm));
     char *record = NULL;
@@ -556,7 +559,6 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
                        (unsigned long long)total.counts[ZP_BIT_ALL], (long long)g.npoints,
                        MPI_Wtime() - t0, jpath);
         }
-        (void)tf0;
     }
     free(record);
     st = agree(comm, st);
@@ -580,8 +582,5 @@ out:
     free(lt);
     free(lim);
     free(c);
-    if (st != ZP_OK && res->agreed) {
-        /* only the rank holding the message reports it; on an agreed input error that is rank 0 */
-    }
     return st;
 }
