@@ -212,7 +212,6 @@ typedef struct {
     float *obs[ZP_NOBS];    /* tile buffers for stored observables */
     float *scratch[ZP_NOBS];/* row buffers for the others */
     double *r, *v, *a;      /* inner block couplings */
-    int64_t *ofs[ZP_MAX_PROJ];
 } tile_bufs;
 
 static void free_bufs(tile_bufs *b)
@@ -220,11 +219,10 @@ static void free_bufs(tile_bufs *b)
     free(b->mask);
     for (int k = 0; k < ZP_NOBS; ++k) { free(b->obs[k]); free(b->scratch[k]); }
     free(b->r); free(b->v); free(b->a);
-    for (int p = 0; p < ZP_MAX_PROJ; ++p) free(b->ofs[p]);
     memset(b, 0, sizeof *b);
 }
 
-static zp_status alloc_bufs(tile_bufs *b, const zp_config *c, const zp_grid *g, int nproj)
+static zp_status alloc_bufs(tile_bufs *b, const zp_config *c, const zp_grid *g)
 {
     memset(b, 0, sizeof *b);
     int64_t cap = 1, inner = 1;
@@ -246,7 +244,6 @@ static zp_status alloc_bufs(tile_bufs *b, const zp_config *c, const zp_grid *g, 
     bad |= !(b->r = malloc((size_t)inner * sizeof(double)));
     bad |= !(b->v = malloc((size_t)inner * sizeof(double)));
     bad |= !(b->a = malloc((size_t)inner * sizeof(double)));
-    for (int p = 0; p < nproj; ++p) bad |= !(b->ofs[p] = malloc((size_t)inner * sizeof(int64_t)));
     if (bad) {
         free_bufs(b);
         ZP_FAIL(ZP_ENOMEM, "tile buffers of %lld points do not fit in memory (set a smaller [scan] tile)",
@@ -267,10 +264,6 @@ static void compute_tile(const zp_grid *g, const zp_model *m, const zp_mass_slic
                 b->r[i] = g->v[2][st[2] + i2];
                 b->v[i] = g->v[3][st[3] + i3];
                 b->a[i] = g->v[4][st[4] + i4];
-                for (int p = 0; p < acc->nproj; ++p) {
-                    const int64_t *s = acc->def[p].stride;
-                    b->ofs[p][i] = (st[2] + i2) * s[2] + (st[3] + i3) * s[3] + (st[4] + i4) * s[4];
-                }
             }
     for (int64_t im = 0; im < ct[0]; ++im)
         for (int64_t il = 0; il < ct[1]; ++il) {
@@ -284,8 +277,7 @@ static void compute_tile(const zp_grid *g, const zp_model *m, const zp_mass_slic
             else
                 zp_kernel_row(m, &slices[st[0] + im], g->v[1][st[1] + il], b->r, b->v, b->a, n_in,
                               mk, o);
-            zp_acc_row(acc, st[0] + im, st[1] + il, n_in, (const int64_t *const *)b->ofs, mk,
-                       o[ZP_OBS_FLAVOUR_CHI2], o[ZP_OBS_G2_PULL]);
+            zp_acc_row(acc, st[0] + im, st[1] + il, st, ct, mk, o[ZP_OBS_FLAVOUR_CHI2], o[ZP_OBS_G2_PULL]);
         }
 }
 
@@ -392,7 +384,7 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
         if (!done || !pending)
             zp_err_set(st = ZP_ENOMEM, "out of memory for the state of %lld tiles", (long long)g.ntiles);
     }
-    if (st == ZP_OK) st = alloc_bufs(&bufs, c, &g, acc.nproj);
+    if (st == ZP_OK) st = alloc_bufs(&bufs, c, &g);
     if (rank != 0 && st != ZP_OK) zp_err_clear(); /* identical on every rank: rank 0 reports it */
     st = agree(comm, st);
     if (st != ZP_OK) goto out;

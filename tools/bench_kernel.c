@@ -277,14 +277,8 @@ int main(int argc, char **argv)
     zp_acc acc;
     if (zp_acc_init(&acc, &c, &g) != ZP_OK) die("acc");
     const int64_t nin = g.n[2] * g.n[3] * g.n[4];
-    int64_t *ofs[ZP_MAX_PROJ] = {0};
-    for (int p = 0; p < acc.nproj; ++p) {
-        ofs[p] = malloc(nin * sizeof(int64_t));
-        const int64_t *s = acc.def[p].stride;
-        for (int64_t i2 = 0, i = 0; i2 < g.n[2]; ++i2)
-            for (int64_t i3 = 0; i3 < g.n[3]; ++i3)
-                for (int64_t i4 = 0; i4 < g.n[4]; ++i4, ++i) ofs[p][i] = i2 * s[2] + i3 * s[3] + i4 * s[4];
-    }
+    /* the tile box: whole inner axes (as the automatic tile has them), one row at a time */
+    const int64_t bst[ZP_NAXES] = {0, 0, 0, 0, 0}, bct[ZP_NAXES] = {1, 1, g.n[2], g.n[3], g.n[4]};
     for (int64_t i = 0; i < nin; ++i) {
         r[i] = g.v[2][(i / (g.n[3] * g.n[4]))];
         v[i] = g.v[3][(i / g.n[4]) % g.n[3]];
@@ -307,8 +301,8 @@ int main(int argc, char **argv)
         double t0 = now(), dt;
         do {
             for (int64_t row = 0; row < nrows; ++row)
-                zp_acc_row(&acc, row / g.n[1], row % g.n[1], nin, (const int64_t *const *)ofs, masks + row * nin,
-                           chi + row * nin, pull + row * nin);
+                zp_acc_row(&acc, row / g.n[1], row % g.n[1], bst, bct, masks + row * nin, chi + row * nin,
+                           pull + row * nin);
             pts += nrows * nin;
             dt = now() - t0;
         } while (dt < secs);

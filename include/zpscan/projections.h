@@ -37,11 +37,12 @@ zp_status zp_acc_init(zp_acc *a, const zp_config *c, const zp_grid *g);
 void zp_acc_zero(zp_acc *a);
 void zp_acc_free(zp_acc *a);
 
-/* Accumulate one row: the points of a tile sharing (mass index im, gqL index il), whose
- * inner (gqR, gV, gA) offsets into each projection are inner_ofs[p][i]. */
-void zp_acc_row(zp_acc *a, int64_t base_mass, int64_t base_gql, int64_t n,
-                const int64_t *const inner_ofs[ZP_MAX_PROJ], const uint16_t *mask,
-                const float *flavour_chi2, const float *g2_pull);
+/* Accumulate one row of a tile: the points with mass index `mass` and gqL index `gql`
+ * whose inner indices run over the block st[d] .. st[d] + ct[d] - 1 (d = gqR, gV, gA; st
+ * and ct of the other axes are not used), in C order: point (i2, i3, i4) of the block is
+ * at [(i2 * ct[ZP_AX_GV] + i3) * ct[ZP_AX_GA] + i4]. */
+void zp_acc_row(zp_acc *a, int64_t mass, int64_t gql, const int64_t st[ZP_NAXES], const int64_t ct[ZP_NAXES],
+                const uint16_t *mask, const float *flavour_chi2, const float *g2_pull);
 
 /* Sum/min the accumulators of all ranks into `total` on root (adding to what it holds). */
 zp_status zp_acc_reduce(zp_acc *local, zp_acc *total, int root, MPI_Comm comm);
