@@ -398,6 +398,331 @@ static void test_row_matches_points(void **st)
     }
 }
 
+/* ---- the LHC limit and verdict arithmetic, replicated in the kernel's order ---------- */
+
+typedef struct {
+    double w, wl, gq2, num, lim, sbf, ratio;
+    int tested;
+} lhc_ref;
+
+/* w, the limit (last segment j with w >= W[j], flat below W[0]) and sigma B the way the
+ * pre-vector kernel computed them (PHYSICS.md §6) */
+static lhc_ref lhc_reference(const zp_mass_slice *s, double gqL, double r, double v, double a)
+{
+    lhc_ref x;
+    const double gqL2 = gqL * gqL, vma = v - a;
+    x.gq2 = gqL2 + r * r;
+    x.wl = mod.w_ll * (v * v + a * a);
+    x.w = x.wl + mod.w_bs * x.gq2 + mod.w_nu * vma * vma + mod.w_extra;
+    const double P = s->lhc.sigma_per_g2 * s->lhc.acceptance;
+    x.num = P * x.gq2 * x.wl;
+    double lim = s->lhc.limit[0];
+    for (int j = 0; j < ZP_LHC_MAX_WIDTHS - 1; ++j)
+        if (x.w >= s->lhc.width[j]) lim = s->lhc.limit[j] + s->lhc_slope[j] * (x.w - s->lhc.width[j]);
+    x.lim = lim;
+    x.sbf = P * x.gq2 * (x.wl / (x.w > 0.0 ? x.w : 1.0));
+    x.ratio = x.sbf / lim;
+    x.tested = mod.lhc_enabled && s->lhc.mass_tested && x.w <= s->lhc.width[s->lhc.nw > 0 ? s->lhc.nw - 1 : 0];
+    return x;
+}
+
+/* A slice with an LHC table of nw widths (padded as zp_lhc_slice_at and zp_model_slice do). */
+static zp_mass_slice table_slice(double M, int nw, const double *W, const double *L, double P)
+{
+    zp_mass_slice s = lhc_slice(M, 1);
+    s.lhc.sigma_per_g2 = P;
+    s.lhc.acceptance = 1.0;
+    s.lhc.nw = nw;
+    for (int j = 0; j < ZP_LHC_MAX_WIDTHS; ++j) {
+        s.lhc.width[j] = W[j < nw ? j : nw - 1];
+        s.lhc.limit[j] = L[j < nw ? j : nw - 1];
+    }
+    for (int j = 0; j + 1 < ZP_LHC_MAX_WIDTHS; ++j) {
+        double dw = s.lhc.width[j + 1] - s.lhc.width[j];
+        s.lhc_slope[j] = dw > 0 ? (s.lhc.limit[j + 1] - s.lhc.limit[j]) / dw : 0;
+    }
+    return s;
+}
+
+static void test_lhc_product_verdict(void **st)
+{
+    (void)st;
+    base_config(ZP_LEPTON_MU);
+    mod.lhc_enabled = 1;
+    const double gqL = 0.1, r = 0.02, v = 0.1, a = 0.03;
+    const double W[3] = {0.0, 0.05, 0.10}, L[3] = {2.0, 3.0, 4.0};
+    zp_mass_slice s = table_slice(1000, 3, W, L, 1.0);
+    lhc_ref x = lhc_reference(&s, gqL, r, v, a);
+    assert_true(x.tested);
+    /* sigma per g^2 walked ulp by ulp across the boundary sigma B = limit: the verdict is
+     * exactly P gq2 wl <= limit w, switching once */
+    double P = x.lim * x.w / (x.gq2 * x.wl);
+    for (int k = 0; k < 40; ++k) P = nextafter(P, 0);
+    int seen_pass = 0, seen_fail = 0, seen_equal = 0, last = 1;
+    for (int k = 0; k < 80; ++k, P = nextafter(P, INFINITY)) {
+        s.lhc.sigma_per_g2 = P;
+        x = lhc_reference(&s, gqL, r, v, a);
+        const int want = x.num <= x.lim * x.w;
+        seen_equal |= x.num == x.lim * x.w;
+        const point_out p = eval(1000, gqL, r, v, a, &s);
+        assert_int_equal(bit(&p, ZP_BIT_LHC), want);
+        assert_true(want <= last); /* monotone: pass ... pass fail ... fail */
+        last = want;
+        seen_pass |= want;
+        seen_fail |= !want;
+        /* sigma B and the ratio are still the divisions (within rounding) */
+        assert_float_equal(p.o[ZP_OBS_SIGMAB_FID], x.sbf, 1e-6 * x.sbf);
+        assert_float_equal(p.o[ZP_OBS_LHC_RATIO], x.ratio, 1e-6);
+    }
+    assert_true(seen_pass && seen_fail);
+    (void)seen_equal; /* equality need not be representable; when it is, it passes (above) */
+    /* w = 0 (no lepton or quark coupling at all): sigma B = 0, passes, no NaN */
+    s.lhc.sigma_per_g2 = 100.0;
+    point_out p = eval(1000, 0, 0, 0, 0, &s);
+    assert_true(bit(&p, ZP_BIT_LHC));
+    assert_false(bit(&p, ZP_BIT_LHC_UNTESTED));
+    assert_float_equal(p.o[ZP_OBS_SIGMAB_FID], 0.0, 0.0);
+    assert_float_equal(p.o[ZP_OBS_LHC_RATIO], 0.0, 0.0);
+    assert_float_equal(p.o[ZP_OBS_LHC_LIMIT], 2.0, 0.0);
+    /* quark couplings only: wl = 0, w > 0: sigma B = 0 passes */
+    p = eval(1000, 0.3, 0.1, 0, 0, &s);
+    assert_true(bit(&p, ZP_BIT_LHC));
+    assert_float_equal(p.o[ZP_OBS_SIGMAB_FID], 0.0, 0.0);
+    /* lepton couplings only: gq2 = 0, no production */
+    p = eval(1000, 0, 0, 0.5, 0.1, &s);
+    assert_true(bit(&p, ZP_BIT_LHC));
+}
+
+/* the limit the kernel reports, as a float, for the point (gqL, r, v, a) */
+static float kernel_limit(const zp_mass_slice *s, double gqL, double r, double v, double a, int *tested)
+{
+    point_out p = eval(s->mass, gqL, r, v, a, s);
+    *tested = !bit(&p, ZP_BIT_LHC_UNTESTED);
+    return p.o[ZP_OBS_LHC_LIMIT];
+}
+
+static void test_lhc_segment_lookup(void **st)
+{
+    (void)st;
+    base_config(ZP_LEPTON_MU);
+    mod.lhc_enabled = 1;
+    const double gqL = 0.1, r = 0.0, v = 0.2, a = 0.05;
+    const double L[8] = {2.0, 3.0, 4.5, 5.0, 7.0, 8.5, 9.0, 12.0};
+    zp_mass_slice s0 = lhc_slice(1000, 1);
+    const double w = lhc_reference(&s0, gqL, r, v, a).w; /* Gamma/M of this point */
+    int tested;
+    float lim;
+    /* w exactly on an inner width: that segment's start, limit[1] */
+    double W1[3] = {0.0, w, 2 * w};
+    zp_mass_slice s = table_slice(1000, 3, W1, L, 1.0);
+    lim = kernel_limit(&s, gqL, r, v, a, &tested);
+    assert_true(tested);
+    assert_float_equal(lim, (float)L[1], 0.0);
+    /* just below it: segment 0, the interpolation from limit[0] */
+    W1[1] = nextafter(w, INFINITY);
+    s = table_slice(1000, 3, W1, L, 1.0);
+    lim = kernel_limit(&s, gqL, r, v, a, &tested);
+    assert_float_equal(lim, (float)lhc_reference(&s, gqL, r, v, a).lim, 0.0);
+    /* w exactly the widest width: tested, the last limit */
+    double W2[3] = {0.0, 0.5 * w, w};
+    s = table_slice(1000, 3, W2, L, 1.0);
+    lim = kernel_limit(&s, gqL, r, v, a, &tested);
+    assert_true(tested);
+    assert_float_equal(lim, (float)L[2], 0.0);
+    /* one ulp beyond the widest width: not tested, no limit */
+    W2[2] = nextafter(w, 0);
+    s = table_slice(1000, 3, W2, L, 1.0);
+    lim = kernel_limit(&s, gqL, r, v, a, &tested);
+    assert_false(tested);
+    assert_true(isnan(lim));
+    /* first width above w: flat at limit[0]; exactly at the first width: limit[0] */
+    double W3[3] = {2 * w, 3 * w, 4 * w};
+    s = table_slice(1000, 3, W3, L, 1.0);
+    lim = kernel_limit(&s, gqL, r, v, a, &tested);
+    assert_true(tested);
+    assert_float_equal(lim, (float)L[0], 0.0);
+    double W4[3] = {w, 3 * w, 4 * w};
+    s = table_slice(1000, 3, W4, L, 1.0);
+    lim = kernel_limit(&s, gqL, r, v, a, &tested);
+    assert_float_equal(lim, (float)L[0], 0.0);
+    /* one width only */
+    s = table_slice(1000, 1, W4, L, 1.0);
+    lim = kernel_limit(&s, gqL, r, v, a, &tested);
+    assert_true(tested);
+    assert_float_equal(lim, (float)L[0], 0.0);
+    /* all 8 widths: w in every segment, on every width and beyond the last */
+    for (int nw = 2; nw <= ZP_LHC_MAX_WIDTHS; ++nw) {
+        for (int k = 0; k <= 4 * nw; ++k) {
+            double W[8];
+            /* widths spaced so that w falls at k/4 of the table (below, on, between) */
+            for (int j = 0; j < nw; ++j) W[j] = w * (1.0 + j) * 4.0 / (k + 2.0);
+            if (k % 3 == 0) W[0] = 0.0;
+            s = table_slice(1000, nw, W, L, 1.0);
+            const lhc_ref x = lhc_reference(&s, gqL, r, v, a);
+            lim = kernel_limit(&s, gqL, r, v, a, &tested);
+            assert_int_equal(tested, x.tested);
+            if (x.tested) assert_float_equal(lim, (float)x.lim, 0.0);
+            else assert_true(isnan(lim));
+        }
+    }
+}
+
+/* ---- the whole kernel against a scalar transcription of the pre-vector kernel -------- */
+
+typedef struct {
+    unsigned mask;
+    double o[ZP_NOBS];
+    int lhc_edge; /* sigma B within 1e-12 of the limit: the verdict may go either way */
+} ref_out;
+
+static ref_out reference_point(const zp_model *m, const zp_mass_slice *s, double gqL, double r, double v, double a)
+{
+    ref_out q;
+    const double K = s->K, KL = s->K * gqL, gqL2 = gqL * gqL, aL = fabs(gqL);
+    const double C9 = KL * v, C10 = KL * a, C9p = K * r * v, C10p = K * r * a;
+    const double da = s->g2pref * (v * v - 5.0 * a * a);
+    const double pull = (da - m->g2_central) * m->g2_inv_sigma;
+    const int g2ok = fabs(pull) <= m->g2_threshold;
+    const double R = s->bs_pref * (gqL2 + r * r - m->bs_cross * gqL * r);
+    const int bsok = fabs(R) < m->bs_max;
+    const int lepok = (fabs(v) <= s->lepV_max) & (fabs(a) <= s->lepA_max);
+    const double gmax = fmax(fmax(aL, fabs(r)), fmax(fabs(v), fabs(a)));
+    const int pertok = gmax < m->pert_g;
+    const lhc_ref x = lhc_reference(s, gqL, r, v, a);
+    const int widthok = x.w <= m->width_max;
+    const int lhcok = x.tested & (x.ratio <= 1.0);
+    q.lhc_edge = fabs(x.ratio - 1.0) <= 1e-12;
+    const int nz9 = C9 != 0.0, nz10 = C10 != 0.0, nzp = (C9p != 0.0) | (C10p != 0.0);
+    const int cnt = nz9 + nz10 + nzp;
+    const double *b = m->f_best, *u = m->f_sup, *d = m->f_sdn;
+    const double e9 = (C9 - b[0]) / (C9 > b[0] ? u[0] : d[0]), e10 = (C10 - b[1]) / (C10 > b[1] ? u[1] : d[1]);
+    const double x9 = C9 - m->f_g2d_mean[0], x10 = C10 - m->f_g2d_mean[1];
+    const double *gi = m->f_g2d_inv;
+    const double chi2d = gi[0] * x9 * x9 + 2.0 * gi[1] * x9 * x10 + gi[2] * x10 * x10;
+    const int only9 = cnt == 1 && nz9 && m->f_have[0], only10 = cnt == 1 && nz10 && m->f_have[1];
+    const int sm = cnt == 0, mixed = cnt == 2 && nz9 && nz10 && m->f_g2d;
+    const int ftested = only9 | only10 | sm | mixed;
+    const double z9 = (0.0 - b[0]) / (0.0 > b[0] ? u[0] : d[0]), z10 = (0.0 - b[1]) / (0.0 > b[1] ? u[1] : d[1]);
+    const int h9 = m->f_have[0], h10 = m->f_have[1];
+    const int pass_sm = (!h9 || (m->f_lo[0] <= 0.0 && 0.0 <= m->f_hi[0]))
+                        && (!h10 || (m->f_lo[1] <= 0.0 && 0.0 <= m->f_hi[1])) && (h9 || h10);
+    const int fok = (only9 && C9 >= m->f_lo[0] && C9 <= m->f_hi[0]) || (only10 && C10 >= m->f_lo[1] && C10 <= m->f_hi[1])
+                    || (sm && pass_sm) || (mixed && chi2d <= m->f_g2d_chi2max);
+    double chi = NAN;
+    if (only9) chi = e9 * e9;
+    if (only10) chi = e10 * e10;
+    if (sm) chi = fmin(h9 ? z9 * z9 : INFINITY, h10 ? z10 * z10 : INFINITY);
+    if (mixed) chi = chi2d;
+    unsigned bits = (unsigned)fok << ZP_BIT_FLAVOUR | (unsigned)!ftested << ZP_BIT_FLAVOUR_UNTESTED
+                    | (unsigned)g2ok << ZP_BIT_G2 | (unsigned)lepok << ZP_BIT_LEP | (unsigned)bsok << ZP_BIT_BS_MIXING
+                    | (unsigned)pertok << ZP_BIT_PERTURBATIVE | (unsigned)widthok << ZP_BIT_WIDTH
+                    | (unsigned)lhcok << ZP_BIT_LHC | (unsigned)!x.tested << ZP_BIT_LHC_UNTESTED;
+    const unsigned untested = (unsigned)!ftested << ZP_BIT_FLAVOUR | (unsigned)!x.tested << ZP_BIT_LHC;
+    const unsigned ok = (bits | untested) & m->combine;
+    const unsigned all = ok == m->combine, complete = (untested & m->combine) == 0;
+    q.mask = bits | all << ZP_BIT_ALL | complete << ZP_BIT_COMPLETE | (all & complete) << ZP_BIT_ALLOWED;
+    q.o[ZP_OBS_C9] = C9;
+    q.o[ZP_OBS_C10] = C10;
+    q.o[ZP_OBS_C9P] = C9p;
+    q.o[ZP_OBS_C10P] = C10p;
+    q.o[ZP_OBS_DELTA_A] = da;
+    q.o[ZP_OBS_G2_PULL] = pull;
+    q.o[ZP_OBS_FLAVOUR_CHI2] = chi;
+    q.o[ZP_OBS_BS_RATIO] = R;
+    q.o[ZP_OBS_WIDTH_RATIO] = x.w;
+    q.o[ZP_OBS_SIGMAB_FID] = x.sbf;
+    q.o[ZP_OBS_LHC_LIMIT] = x.tested ? x.lim : NAN;
+    q.o[ZP_OBS_LHC_RATIO] = x.tested ? x.ratio : NAN;
+    return q;
+}
+
+/* f is the float nearest to some value within a relative 1e-12 of ref */
+static int float_close(float f, double ref)
+{
+    if (isnan(ref)) return isnan(f);
+    const double lo = ref - 1e-12 * fabs(ref), hi = ref + 1e-12 * fabs(ref);
+    return (float)lo <= f && f <= (float)hi;
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+static double urand(void) /* [0, 1) */
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) * 0x1.0p-53;
+}
+static double coupling(double lo_exp, double hi_exp)
+{
+    const double u = urand();
+    if (u < 0.15) return 0.0;
+    const double mag = pow(10.0, lo_exp + (hi_exp - lo_exp) * urand());
+    return u < 0.575 ? mag : -mag;
+}
+
+static void test_random_vs_reference(void **st)
+{
+    (void)st;
+    enum { N = 203 }; /* 25 blocks of 8 and a tail of 3 */
+    const double Wreal[6] = {0.0, 0.005, 0.012, 0.03, 0.06, 0.10}, Lreal[6] = {0.3, 0.35, 0.5, 0.9, 1.6, 2.5};
+    const double Wpos[4] = {0.002, 0.01, 0.04, 0.08}, Lpos[4] = {0.5, 0.6, 1.0, 1.5};
+    long points = 0, edges = 0;
+    for (int conf = 0; conf < 8; ++conf) {
+        base_config(conf & 1 ? ZP_LEPTON_E : ZP_LEPTON_MU);
+        cfg.lhc.include_nu = (conf >> 1) & 1;
+        cfg.lhc.extra_width = conf == 3 ? 0.01 : 0.0;
+        if (conf & 4) { /* the optional 2-D Gaussian for C9, C10 together */
+            cfg.flavour.have_gauss2d = 1;
+            cfg.flavour.g2d_mean[0] = conf & 1 ? 1.0 : -1.0;
+            cfg.flavour.g2d_mean[1] = conf & 1 ? -1.0 : 0.5;
+            cfg.flavour.g2d_cov[0] = 0.25;
+            cfg.flavour.g2d_cov[1] = 0.02;
+            cfg.flavour.g2d_cov[2] = 0.09;
+            cfg.flavour.g2d_chi2_max = 6.18;
+        }
+        if (conf == 6) cfg.flavour.have[1] = 0;
+        cfg.combine = conf == 5 ? (1u << ZP_BIT_LHC) | (1u << ZP_BIT_G2) : cfg.combine | (1u << ZP_BIT_LHC);
+        assert_int_equal(zp_model_init(&cfg, &mod), ZP_OK);
+        mod.lhc_enabled = conf != 7;
+        for (int row = 0; row < 12; ++row) {
+            const double M = (const double[]){200, 500, 1000, 3000}[row % 4];
+            zp_mass_slice s = row % 3 == 0 ? table_slice(M, 6, Wreal, Lreal, 5.0 + row)
+                              : row % 3 == 1 ? table_slice(M, 4, Wpos, Lpos, 0.5 * row)
+                                             : lhc_slice(M, row != 5);
+            if (!mod.lhc_enabled) assert_int_equal(zp_model_slice(&mod, &cfg, NULL, NULL, M, &s), ZP_OK);
+            const double gqL = row == 4 ? 0.0 : coupling(-4, 0);
+            double r[N], v[N], a[N];
+            for (int i = 0; i < N; ++i) {
+                r[i] = coupling(-4, 0);
+                v[i] = coupling(-4, 0.7);
+                a[i] = coupling(-4, 0.7);
+            }
+            uint16_t mask[N], mask2[N];
+            float ob[ZP_NOBS][N], chi2[N], pull2[N];
+            float *o[ZP_NOBS];
+            for (int k = 0; k < ZP_NOBS; ++k) o[k] = ob[k];
+            zp_kernel_row(&mod, &s, gqL, r, v, a, N, mask, o);
+            zp_kernel_row_verdicts(&mod, &s, gqL, r, v, a, N, mask2, chi2, pull2);
+            assert_memory_equal(mask2, mask, sizeof mask);
+            assert_memory_equal(chi2, ob[ZP_OBS_FLAVOUR_CHI2], sizeof chi2);
+            assert_memory_equal(pull2, ob[ZP_OBS_G2_PULL], sizeof pull2);
+            for (int i = 0; i < N; ++i, ++points) {
+                const ref_out q = reference_point(&mod, &s, gqL, r[i], v[i], a[i]);
+                if (q.lhc_edge) ++edges;
+                if (!q.lhc_edge && q.mask != mask[i])
+                    fail_msg("conf %d row %d point %d (gqL %g r %g v %g a %g): mask %#x, reference %#x", conf, row,
+                             i, gqL, r[i], v[i], a[i], mask[i], q.mask);
+                for (int k = 0; k < ZP_NOBS; ++k)
+                    if (!float_close(ob[k][i], q.o[k]))
+                        fail_msg("conf %d row %d point %d: observable %d = %.9g, reference %.17g", conf, row, i, k,
+                                 ob[k][i], q.o[k]);
+            }
+        }
+    }
+    assert_true(points > 10000);
+    assert_true(edges < points / 1000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -407,6 +732,8 @@ int main(void)
         cmocka_unit_test(test_bs_mixing),       cmocka_unit_test(test_perturbativity_width),
         cmocka_unit_test(test_lhc_verdict),     cmocka_unit_test(test_flavour_rule),
         cmocka_unit_test(test_all_complete),    cmocka_unit_test(test_row_matches_points),
+        cmocka_unit_test(test_lhc_product_verdict), cmocka_unit_test(test_lhc_segment_lookup),
+        cmocka_unit_test(test_random_vs_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
