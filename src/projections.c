@@ -180,6 +180,67 @@ typedef struct {
     uint64_t *sum;
 } flush_dst;
 
+/* The lanes' minima into the cells (as lane_flush maps them), and the lanes emptied. */
+static void lane_flush_min(lane_acc *L, const flush_dst *d, int64_t cell, int64_t l0, int64_t c2, int64_t s1,
+                           int64_t s2)
+{
+    const int n = L->n;
+    if (d->pc) {
+        for (int l = 0; l < n;) {
+            const int64_t q = (l0 + l) / c2, j = (l0 + l) % c2;
+            const int m = s1 == 0 && s2 == 0 ? n - l : (int)(c2 - j < n - l ? c2 - j : n - l);
+            const int64_t i = cell + q * s1 + j * s2;
+            if (s2 == 0) {
+                float f, a;
+                lane_min2(L->mf + l, L->mg + l, m, &f, &a);
+                const double g = a;
+                d->pmf[i] = dmin(f, d->pmf[i]);
+                d->pmg[i] = dmin(g * g, d->pmg[i]);
+            } else {
+                for (int k = 0; k < m; ++k) {
+                    const double g = L->mg[l + k];
+                    d->pmf[i + k * s2] = dmin(L->mf[l + k], d->pmf[i + k * s2]);
+                    d->pmg[i + k * s2] = dmin(g * g, d->pmg[i + k * s2]);
+                }
+            }
+            l += m;
+        }
+    }
+    for (int j = 0; j < n; ++j) L->mf[j] = L->mg[j] = INFINITY;
+    L->nl = 0;
+    L->have_cnt = 0;
+}
+
+/* Segments of at most SEG_NIB_MAX lanes: the three 4-bit counts of a nibble word, spread
+ * into 10-bit fields of a uint32, add up over the segment without carries (15 * 68 < 1024),
+ * so one sum per nibble word (4) instead of one per bit (12). */
+enum { SEG_NIB_MAX = 68 };
+
+static void flush_segments_nib(lane_acc *L, const flush_dst *d, int64_t cell, int64_t l0, int64_t c2,
+                               int64_t s1)
+{
+    const int n = L->n;
+    for (int l = 0; l < n;) {
+        const int64_t q = (l0 + l) / c2, j = (l0 + l) % c2;
+        const int m = (int)(c2 - j < n - l ? c2 - j : n - l);
+        const int64_t i = cell + q * s1;
+        for (int k = 0; k < 4; ++k) {
+            const uint16_t *t = L->nib[k] + l;
+            uint32_t sm = 0;
+            for (int x = 0; x < m; ++x)
+                sm += (t[x] & 0xfu) | (uint32_t)(t[x] & 0xf0u) << 6 | (uint32_t)(t[x] & 0xf00u) << 12;
+            for (int f = 0; f < 3 && k + 4 * f < ZP_NBITS; ++f) {
+                const uint64_t v = (sm >> (10 * f)) & 1023u;
+                d->pc[(k + 4 * f) * d->nc + i] += v;
+                if (d->sum) d->sum[k + 4 * f] += v;
+            }
+        }
+        l += m;
+    }
+    for (int k = 0; k < 4; ++k) memset(L->nib[k], 0, (size_t)n * sizeof L->nib[k][0]);
+    lane_flush_min(L, d, cell, l0, c2, s1, 0);
+}
+
 /* The lanes into the cells: lane l is position p = l0 + l of a span of c2-point lines, whose
  * cell is cell + (p / c2) * s1 + (p % c2) * s2; taken a segment of equal p / c2 at a time
  * (all lanes at once when both axes are reduced). Leaves the lanes empty. */
@@ -191,6 +252,10 @@ static void lane_flush(lane_acc *L, const flush_dst *d, int64_t cell, int64_t l0
     /* fewer than 15 lines: the counts are read from the nibbles, else all go to cnt first */
     if (L->have_cnt && L->nl % NIB_LINES) lane_spill(L);
     const int in_nib = !L->have_cnt;
+    if (in_nib && d->pc && s2 == 0 && s1 != 0 && c2 <= SEG_NIB_MAX) {
+        flush_segments_nib(L, d, cell, l0, c2, s1);
+        return;
+    }
     /* count of bit b in lane j: (nib[b & 3][j] >> 4 * (b >> 2)) & 15, or cnt[b][j]; sums of
      * at most LANES lanes of at most LINES_MAX fit in uint32 */
     _Static_assert((uint64_t)LANES * LINES_MAX <= UINT32_MAX, "lane sums fit in uint32");
@@ -230,30 +295,7 @@ static void lane_flush(lane_acc *L, const flush_dst *d, int64_t cell, int64_t l0
         }
     }
     if (in_nib) for (int k = 0; k < 4; ++k) memset(L->nib[k], 0, (size_t)n * sizeof L->nib[k][0]);
-    if (d->pc) {
-        for (int l = 0; l < n;) {
-            const int64_t q = (l0 + l) / c2, j = (l0 + l) % c2;
-            const int m = s1 == 0 && s2 == 0 ? n - l : (int)(c2 - j < n - l ? c2 - j : n - l);
-            const int64_t i = cell + q * s1 + j * s2;
-            if (s2 == 0) {
-                float f, a;
-                lane_min2(L->mf + l, L->mg + l, m, &f, &a);
-                const double g = a;
-                d->pmf[i] = dmin(f, d->pmf[i]);
-                d->pmg[i] = dmin(g * g, d->pmg[i]);
-            } else {
-                for (int k = 0; k < m; ++k) {
-                    const double g = L->mg[l + k];
-                    d->pmf[i + k * s2] = dmin(L->mf[l + k], d->pmf[i + k * s2]);
-                    d->pmg[i + k * s2] = dmin(g * g, d->pmg[i + k * s2]);
-                }
-            }
-            l += m;
-        }
-    }
-    for (int j = 0; j < n; ++j) L->mf[j] = L->mg[j] = INFINITY;
-    L->nl = 0;
-    L->have_cnt = 0;
+    lane_flush_min(L, d, cell, l0, c2, s1, s2);
 }
 
 /* A line whose points all fall into one cell, when there are no other lines to add it to
