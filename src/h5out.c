@@ -1,5 +1,6 @@
 #include "zpscan/h5out.h"
 
+#include <fcntl.h>
 #include <hdf5_hl.h>
 #include <inttypes.h>
 #include <math.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- small attribute helpers (all collective in a parallel file: same args on every rank) */
 
@@ -276,6 +278,37 @@ static void handle_reset(zp_h5 *h, MPI_Comm comm)
         for (int p = 0; p < ZP_MAX_PROJ; ++p) h->d_pcount[s][p] = h->d_pmin[s][p] = H5I_INVALID_HID;
     }
     h->slot = -1;
+    h->wb_fd = -1;
+}
+
+/* Early writeback: tile data written through MPI-IO sit in the page cache until the next
+ * checkpoint's flush, which then waits for all of them at once while nothing computes.
+ * Asking the kernel to start writing them out after every few MB lets the disk work while
+ * the ranks compute (measured in BENCHMARKS.md). A hint only: failures are ignored, and
+ * durability still comes from the checkpoint's H5Fflush. ZPSCAN_WRITEBACK=0 turns it off. */
+enum { ZP_WB_BYTES = 16 << 20 };
+
+static void writeback_open(zp_h5 *h, const char *path)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    const char *e = getenv("ZPSCAN_WRITEBACK");
+    if (h->store_points && !(e && strcmp(e, "0") == 0)) h->wb_fd = open(path, O_RDONLY | O_CLOEXEC);
+#else
+    (void)h;
+    (void)path;
+#endif
+}
+
+static void writeback_hint(zp_h5 *h, int64_t bytes)
+{
+    h->wb_bytes += bytes;
+#ifdef SYNC_FILE_RANGE_WRITE
+    if (h->wb_fd >= 0 && h->wb_bytes >= ZP_WB_BYTES) {
+        /* whole file, start only: pages already under writeback are skipped, never waited on */
+        (void)sync_file_range(h->wb_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+        h->wb_bytes = 0;
+    }
+#endif
 }
 
 static zp_status slot_names(int s, int p, char *buf, size_t len, const char *what)
@@ -302,6 +335,7 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
     h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
     if (h->file < 0) ZP_FAIL(ZP_EIO, "%s: cannot create the output file: %s", path, zp_h5_errstr());
+    writeback_open(h, path);
     ZP_TRY(make_dxpls(h));
     hid_t f = h->file;
 
@@ -556,6 +590,7 @@ zp_status zp_h5_open_resume(MPI_Comm comm, const char *path, const zp_config *c,
     if (h->file < 0)
         ZP_FAIL(ZP_EINPUT, "%s: cannot open the interrupted scan (damaged or not HDF5): %s", path,
                 zp_h5_errstr());
+    writeback_open(h, path);
     ZP_TRY(make_dxpls(h));
     int64_t fv = -1;
     if (H5Aexists(h->file, "format_version") <= 0 || read_attr_i64(h->file, "format_version", &fv) != ZP_OK)
@@ -625,17 +660,31 @@ zp_status zp_h5_write_tile(zp_h5 *h, const int64_t start[ZP_NAXES], const int64_
         ZP_H5(H5Sselect_none(fs));
         ZP_H5(H5Sselect_none(ms));
     }
-    ZP_H5(H5Dwrite(h->d_pass, H5T_NATIVE_UINT16, ms, fs, h->dxpl_coll, mask));
-    if (!h->collective_checked) {
+    const char *e = getenv("ZPSCAN_H5_TILE_IO");
+    const int indep = e && strcmp(e, "independent") == 0;
+    if (indep && !count) {
+        ZP_H5(H5Sclose(ms));
+        ZP_H5(H5Sclose(fs));
+        return ZP_OK;
+    }
+    const hid_t dx = indep ? h->dxpl_indep : h->dxpl_coll;
+    ZP_H5(H5Dwrite(h->d_pass, H5T_NATIVE_UINT16, ms, fs, dx, mask));
+    if (!indep && !h->collective_checked) {
         H5D_mpio_actual_io_mode_t mode;
         if (H5Pget_mpio_actual_io_mode(h->dxpl_coll, &mode) >= 0) h->collective_checked = (int)mode + 1;
     }
     for (int k = 0; k < ZP_NOBS; ++k) {
         if (!h->store_obs[k]) continue;
-        ZP_H5(H5Dwrite(h->d_obs[k], H5T_NATIVE_FLOAT, ms, fs, h->dxpl_coll, obs[k]));
+        ZP_H5(H5Dwrite(h->d_obs[k], H5T_NATIVE_FLOAT, ms, fs, dx, obs[k]));
     }
     ZP_H5(H5Sclose(ms));
     ZP_H5(H5Sclose(fs));
+    if (count) {
+        int64_t pts = 1, per = (int64_t)sizeof(uint16_t);
+        for (int d = 0; d < ZP_NAXES; ++d) pts *= count[d];
+        for (int k = 0; k < ZP_NOBS; ++k) per += h->store_obs[k] ? (int64_t)sizeof(float) : 0;
+        writeback_hint(h, pts * per);
+    }
     return ZP_OK;
 }
 
@@ -759,6 +808,8 @@ zp_status zp_h5_close(zp_h5 *h)
     CLOSE_ID(H5Pclose, h->dxpl_indep);
     CLOSE_ID(H5Fclose, h->file);
 #undef CLOSE_ID
+    if (h->wb_fd >= 0) close(h->wb_fd);
+    h->wb_fd = -1;
     return st;
 }
 

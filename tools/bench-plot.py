@@ -121,7 +121,7 @@ def main():
         out.append("| kind | grid | ranks | points | wall s | total s | compute s | points/s | max RSS rank 0 / 1 (MB) "
                    "| CPU share rank 0 / 1 |")
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-        strong, strong_c = {}, {}
+        strong, strong_c, weak = {}, {}, {}
         for (kind, label, np_), rs in sorted(g.items()):
             m = lambda c: med([float(x[c]) for x in rs if x.get(c)])  # noqa: E731
             rss = " / ".join(f"{m(c) / 1024:.1f}" for c in ("maxrss_kb_rank0", "maxrss_kb_rank1") if any(x[c] for x in rs))
@@ -131,19 +131,28 @@ def main():
             if kind == "strong":
                 strong[np_] = m("points_per_s")
                 strong_c[np_] = m("compute_s")
+            if kind == "weak":
+                weak[np_] = m("points_per_s")
         if strong:
             nps = sorted(strong)
             ax[2].plot(nps, [strong[n] / strong[nps[0]] for n in nps], "o-", label="measured, run total")
             ax[2].plot(nps, [strong_c[nps[0]] / strong_c[n] for n in nps], "s--", label="measured, compute phase")
+            if weak:
+                nw = sorted(weak)
+                ax[2].plot(nw, [weak[n] / weak[nw[0]] for n in nw], "^-", label="weak (1e9 points/rank), scaled")
             ax[2].plot(nps, [n / nps[0] for n in nps], "k:", label="ideal")
             ax[2].set_xlabel("ranks")
             ax[2].set_ylabel("speed-up vs 1 rank")
-            ax[2].set_title("strong scaling, projections only, 2e9 points")
+            ax[2].set_title("scaling, projections only (strong: 2e9 points)")
             ax[2].legend(fontsize=8)
             if len(nps) > 1:
                 out.append(f"\nStrong scaling {nps[-1]} vs {nps[0]} ranks: "
                            f"{strong[nps[-1]] / strong[nps[0]]:.2f}x (run total), "
                            f"{strong_c[nps[0]] / strong_c[nps[-1]]:.2f}x (compute phase)\n")
+            if len(weak) > 1:
+                nw = sorted(weak)
+                out.append(f"Weak scaling {nw[-1]} vs {nw[0]} ranks: points/s {weak[nw[-1]] / weak[nw[0]]:.2f}x, "
+                           f"efficiency {weak[nw[-1]] / weak[nw[0]] * nw[0] / nw[-1]:.2f}\n")
         out.append("")
     if coll:
         out.append("### Collective latencies (2 ranks, this machine)\n")

@@ -1,11 +1,12 @@
 #!/bin/bash
 # Projections-only scans (points = no): time and peak memory per rank at two grid sizes
-# 100x apart (same projection: only the reduced axes gqR and gA grow), and strong scaling
-# (the same grid at each rank count in RANKS).
+# 100x apart (same projection: only the reduced axes gqR and gA grow), strong scaling
+# (the same grid at each rank count in RANKS) and weak scaling (1.01e9 points per rank:
+# the gqR axis grows with the rank count).
 #
 #   tools/bench-scale.sh [BUILD_DIR [OUT_CSV [WORK_DIR]]]
-#   env: RANKS="1 2" (strong scaling)  BIG_NP=2 (ranks of the 10^10 run)  REPS=3
-#        BIG=1 (0: skip the 10^10-point run)  MPIRUN=mpirun
+#   env: RANKS="1 2" (strong and weak scaling)  BIG_NP=2 (ranks of the 10^10 run)  REPS=3
+#        BIG=1 (0: skip the 10^10-point run)  WEAK=1 (0: skip weak scaling)  MPIRUN=mpirun
 # Peak memory: /usr/bin/time -v around each rank ("Maximum resident set size" = VmHWM).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +17,7 @@ RANKS=${RANKS:-"1 2"}
 BIG_NP=${BIG_NP:-2}
 REPS=${REPS:-3}
 BIG=${BIG:-1}
+WEAK=${WEAK:-1}
 MPIRUN=${MPIRUN:-mpirun}
 export OMPI_MCA_mpi_yield_when_idle=${OMPI_MCA_mpi_yield_when_idle:-1}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
@@ -96,6 +98,12 @@ EOF
 for rep in $(seq 1 "$REPS"); do
     for np in $RANKS; do run strong 2e9 "$np" "$rep" 125 157; done
 done
+# weak scaling: 4 x 50 x (126 np) x 128 x 314 = 1.0128e9 points per rank
+if [ "$WEAK" = 1 ]; then
+    for rep in $(seq 1 "$REPS"); do
+        for np in $RANKS; do run weak 1e9/rank "$np" "$rep" $((63 * np)) 157; done
+    done
+fi
 # memory vs grid size: 1.0e8 and 1.0e10 points (x97.8), same 25600-cell projection
 for rep in $(seq 1 "$REPS"); do run memory 1e8 "$BIG_NP" "$rep" 125 8; done
 if [ "$BIG" = 1 ]; then run memory 1e10 "$BIG_NP" 1 125 782; fi
