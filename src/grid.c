@@ -78,6 +78,12 @@ void zp_grid_auto_tile(const int64_t n[ZP_NAXES], int64_t target, int64_t tile[Z
         int64_t room = (d >= ZP_AX_GQR ? inner_cap : target) / prod;
         if (room < 1) room = 1;
         tile[d] = n[d] < room ? n[d] : room;
+        /* balance: as few tiles along d as the room allows, all of (nearly) equal extent.
+         * 128 values in tiles of 109 would make tiles of 109 and 19 points alternate, and
+         * round-robin would give every large one to the same rank (measured: 2 ranks no
+         * faster than 1); tiles of 64 also leave no padded edge chunk in the file. */
+        const int64_t k = (n[d] + tile[d] - 1) / tile[d];
+        tile[d] = (n[d] + k - 1) / k;
         prod *= tile[d];
     }
 }

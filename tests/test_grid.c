@@ -82,11 +82,37 @@ static void test_auto_tile(void **st)
     assert_int_equal(t[4], 1);
     assert_int_equal(t[3], 500);
     assert_int_equal(t[2], 2);
-    assert_int_equal(t[1], 65);
+    assert_int_equal(t[1], 60); /* room 65: 5 tiles along gqL, balanced to 60 each */
     assert_int_equal(t[0], 1);
     int64_t big[ZP_NAXES] = {1, 1, 1, 1, 1000000};
     zp_grid_auto_tile(big, 65536, t);
-    assert_int_equal(t[4], 65536);
+    assert_int_equal(t[4], 62500); /* 16 tiles of 62500, not 15 of 65536 and one of 16960 */
+    /* the case that made 2 ranks no faster than 1: 128 gV values, room for 109 */
+    int64_t g[ZP_NAXES] = {4, 50, 20, 128, 600};
+    zp_grid_auto_tile(g, 1 << 20, t);
+    assert_int_equal(t[4], 600);
+    assert_int_equal(t[3], 64);
+    assert_int_equal(t[2], 1);
+    /* any grid: the tile fits the target, and along every axis the edge tile is at most
+     * (tiles along the axis - 1) points smaller than the others */
+    srand(7);
+    for (int trial = 0; trial < 2000; ++trial) {
+        int64_t m[ZP_NAXES], u[ZP_NAXES];
+        for (int d = 0; d < ZP_NAXES; ++d) m[d] = 1 + rand() % (trial % 3 ? 300 : 5000);
+        const int64_t target = 1 + rand() % (1 << 21);
+        zp_grid_auto_tile(m, target, u);
+        int64_t inner = 1, all = 1;
+        for (int d = 0; d < ZP_NAXES; ++d) {
+            assert_true(u[d] >= 1 && u[d] <= m[d]);
+            const int64_t k = (m[d] + u[d] - 1) / u[d], last = m[d] - (k - 1) * u[d];
+            assert_true(last >= 1 && u[d] - last < k);
+            all *= u[d];
+            if (d >= ZP_AX_GQR) inner *= u[d];
+        }
+        const int64_t cap = target < ZP_TILE_INNER_MAX ? target : ZP_TILE_INNER_MAX;
+        assert_true(inner <= cap || (u[2] == 1 && u[3] == 1 && u[4] == 1));
+        assert_true(all <= target || all == inner);
+    }
 }
 
 /* For many random grids and tile shapes: the tiles cover every point exactly once. */
