@@ -30,7 +30,8 @@ def main():
     d = sys.argv[1] if len(sys.argv) > 1 else "bench"
     kern, e2e, scale, coll = (rows(f"{d}/{n}.csv") for n in ("kernel", "e2e", "scale", "coll"))
     out = []
-    fig, ax = plt.subplots(1, 3, figsize=(15, 4.2))
+    fig, axs = plt.subplots(2, 2, figsize=(13, 9))
+    ax = [axs[0][0], axs[1][0], axs[1][1], axs[0][1]]  # kernel, e2e, scaling, roofline
 
     # kernel
     k = [r for r in kern if r["what"] == "kernel"]
@@ -38,7 +39,7 @@ def main():
         peak = {r["what"]: float(r["flops_per_s"]) for r in kern if r["what"].startswith("peak")}
         out.append("### Kernel (one core, thread CPU time, median of 3)\n")
         out.append(f"Peak: FMA {peak.get('peak_fma', 0):.3g} flop/s, mul+add {peak.get('peak_muladd', 0):.3g} flop/s\n")
-        out.append("| row length | points/s | ns/point | flop/s (70/point) | % of mul+add peak |")
+        out.append("| row length | points/s | ns/point | flop/s (46/point) | % of mul+add peak |")
         out.append("|---:|---:|---:|---:|---:|")
         for r in k:
             out.append(f"| {r['row_len']} | {float(r['points_per_s']):.3g} | {float(r['ns_per_point']):.2f} | "
@@ -66,6 +67,45 @@ def main():
         ax[0].set_ylabel("points/s per core")
         ax[0].set_title("kernel, no output")
         ax[0].legend(fontsize=8)
+
+    # roofline: flop/s against arithmetic intensity, roofs measured by zpscan-bench-kernel
+    bwr = {r["what"]: float(r["flops_per_s"]) for r in kern if r["what"].startswith("bw_")}
+    pk = {r["what"]: float(r["flops_per_s"]) for r in kern if r["what"].startswith("peak")}
+    if bwr and pk and k:
+        import numpy as np
+        # per point (tools/bench_kernel.c hand count): full kernel 46 flops, 74 bytes of row
+        # traffic (3 doubles in, uint16 mask + 12 floats out); verdicts 44 flops (no divides),
+        # 34 bytes (3 doubles in, mask + 2 floats out)
+        FULL_FLOPS, FULL_BYTES, VER_FLOPS, VER_BYTES = 46.0, 74.0, 44.0, 34.0
+        x = np.logspace(-2, 2, 200)
+        r3 = ax[3]
+        for name, c in (("bw_l1", "C2"), ("bw_l2", "C4"), ("bw_dram", "C3")):
+            if name in bwr:
+                r3.plot(x, np.minimum(pk.get("peak_muladd", 0), x * bwr[name]), color=c,
+                        label=f"roof: mul+add peak / {name[3:].upper()} triad {bwr[name] / 1e9:.0f} GB/s")
+        r3.axhline(pk.get("peak_fma", 0), color="k", ls=":", label=f"FMA peak {pk.get('peak_fma', 0) / 1e9:.0f} Gflop/s")
+        bestk = max(float(r["points_per_s"]) for r in k)
+        kv = [r for r in kern if r["what"] == "verdicts"]
+        r3.plot([FULL_FLOPS / FULL_BYTES], [bestk * FULL_FLOPS], "o", color="C0", ms=8,
+                label=f"kernel (all observables): {bestk:.3g} points/s")
+        if kv:
+            bestv = max(float(r["points_per_s"]) for r in kv)
+            r3.plot([VER_FLOPS / VER_BYTES], [bestv * VER_FLOPS], "s", color="C1", ms=8,
+                    label=f"verdicts only: {bestv:.3g} points/s")
+        r3.set_xscale("log")
+        r3.set_yscale("log")
+        r3.set_xlabel("arithmetic intensity (flop per byte of row traffic)")
+        r3.set_ylabel("flop/s (one core)")
+        r3.set_title("roofline (rows L1/L2-resident)")
+        r3.legend(fontsize=7, loc="lower right")
+        out.append("### Roofline inputs (one core)\n")
+        out.append("| roof | value |")
+        out.append("|---|---:|")
+        for nm, v in sorted(pk.items()):
+            out.append(f"| {nm} | {v:.3g} flop/s |")
+        for nm, v in sorted(bwr.items()):
+            out.append(f"| triad {nm[3:]} | {v:.3g} bytes/s |")
+        out.append("")
 
     # e2e
     base = [r for r in e2e if r["setting"] == "base"]

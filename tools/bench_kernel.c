@@ -116,9 +116,8 @@ static double peak_muladd(long iters, double *sink)
     return (double)iters * NACC * VL; /* flops (lane operations) */
 }
 
-static double rate(double (*f)(long, double *), double seconds, double *sink)
+static double rate_from(double (*f)(long, double *), double seconds, double *sink, long iters)
 {
-    long iters = 1 << 16;
     for (;;) {
         double t0 = now();
         double ops = f(iters, sink);
@@ -126,6 +125,27 @@ static double rate(double (*f)(long, double *), double seconds, double *sink)
         if (dt > seconds) return ops / dt;
         iters *= 2;
     }
+}
+
+static double rate(double (*f)(long, double *), double seconds, double *sink)
+{
+    return rate_from(f, seconds, sink, 1 << 16);
+}
+
+/* ---- Memory bandwidth for the roofline's sloped roofs: STREAM triad a = b + s c over
+ * three arrays of n doubles (24 bytes per element counted, as STREAM does). */
+static double triad_n;
+static double *tr_a, *tr_b, *tr_c;
+static double triad(long iters, double *sink)
+{
+    const long n = (long)triad_n;
+    for (long it = 0; it < iters; ++it) {
+        const double q = 1.0 + 1e-9 * (double)it;
+        for (long i = 0; i < n; ++i) tr_a[i] = tr_b[i] + q * tr_c[i];
+        __asm__ volatile("" ::: "memory"); /* every pass really stores */
+    }
+    *sink += tr_a[n / 2];
+    return (double)iters * (double)n * 24.0; /* bytes */
 }
 
 static int cmp_d(const void *a, const void *b)
@@ -217,6 +237,27 @@ int main(int argc, char **argv)
     if (out)
         fprintf(out, "what,row_len,points_per_s,ns_per_point,flops_per_s,frac_peak_muladd,frac_peak_fma\n"
                      "peak_fma,0,0,0,%.6g,0,1\npeak_muladd,0,0,0,%.6g,1,0\n", peak_f, peak_m);
+
+    /* triad bandwidth at three working-set sizes: L1-, L2- and DRAM-resident */
+    static const long tr_sizes[3] = {1024, 20480, 8L << 20}; /* doubles per array: 24 KB, 480 KB, 192 MB */
+    static const char *const tr_names[3] = {"bw_l1", "bw_l2", "bw_dram"};
+    double bw[3];
+    tr_a = malloc(tr_sizes[2] * sizeof(double));
+    tr_b = malloc(tr_sizes[2] * sizeof(double));
+    tr_c = malloc(tr_sizes[2] * sizeof(double));
+    if (!tr_a || !tr_b || !tr_c) die("triad arrays");
+    for (long i = 0; i < tr_sizes[2]; ++i) tr_a[i] = 0, tr_b[i] = 1.0 + i * 1e-9, tr_c[i] = 2.0 - i * 1e-9;
+    for (int z = 0; z < 3; ++z) {
+        triad_n = (double)tr_sizes[z];
+        double b3[3];
+        for (int rep = 0; rep < 3; ++rep) b3[rep] = rate_from(triad, secs, &sink, 1);
+        bw[z] = median3(b3[0], b3[1], b3[2]);
+        printf("triad %-11s: %.3g bytes/s (3 x %ld KB)\n", tr_names[z], bw[z], tr_sizes[z] * 8 / 1024);
+        if (out) fprintf(out, "%s,%ld,0,0,%.6g,0,0\n", tr_names[z], tr_sizes[z] * 24, bw[z]);
+    }
+    free(tr_a);
+    free(tr_b);
+    free(tr_c);
 
     printf("%-10s %8s %14s %10s %12s %10s %10s\n", "what", "row_len", "points/s", "ns/point", "flop/s",
            "%mul+add", "%FMA");
