@@ -82,7 +82,7 @@ jget() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); p
 
 echo "mode,ranks,rep,setting,npoints,file_bytes,tile_points,zp_wall_s,zp_total_s,zp_compute_s,zp_write_s,zp_ckpt_s,zp_setup_s,points_per_s,zp_bytes_per_s,raw_wall_s,raw_internal_s,raw_bytes_per_s,ratio_wall,ratio_internal,file_alloc_bytes,raw_bytes" > "$csv"
 
-run_one() { # mode np rep setting tile ckpt align
+run_one() { # mode np rep setting tile ckpt align [VAR=value]
     local mode=$1 np=$2 rep=$3 setting=$4 tile=$5 ckpt=$6 align=$7
     ini "$mode" "$tile" "$ckpt" > "$work/e2e.ini"
     rm -f "$work/e2e.h5" "$work/e2e.h5.json" "$work/raw.bin"
@@ -91,11 +91,10 @@ run_one() { # mode np rep setting tile ckpt align
     tp=$("$zpscan" -n "$work/e2e.ini" | sed -n 's/.* tiles of \([0-9x ]*\), .*/\1/p' | tr -d ' ' | tr 'x' '*')
     tp=$((tp))
     t0=$(now)
-    if [ -n "$align" ]; then
-        ZPSCAN_H5_ALIGN=$align $MPIRUN -n "$np" "$zpscan" -q -W "$work/e2e.ini"
-    else
-        env -u ZPSCAN_H5_ALIGN $MPIRUN -n "$np" "$zpscan" -q -W "$work/e2e.ini"
-    fi
+    local envs=()
+    [ -n "$align" ] && envs+=("ZPSCAN_H5_ALIGN=$align")
+    [ -n "${8:-}" ] && envs+=("$8")   # one more VAR=value for this setting
+    env -u ZPSCAN_H5_ALIGN "${envs[@]}" $MPIRUN -n "$np" "$zpscan" -q -W "$work/e2e.ini"
     t1=$(now)
     local bytes npts tot comp wr ck su
     local fbytes alloc
@@ -146,6 +145,10 @@ if [ "$SETTINGS" = 1 ]; then
         run_one default "$np" "$rep" "align_64k_1m" auto 30 "65536,1048576"
         run_one default "$np" "$rep" "checkpoint_0.2s" auto 0.2 ""
         run_one bitmask "$np" "$rep" "bitmask_tile_1x2x20x128x$ga" "1,2,20,128,$ga" 30 ""
+        run_one default "$np" "$rep" "writeback_off" auto 30 "" ZPSCAN_WRITEBACK=0
+        run_one default "$np" "$rep" "tile_io_independent" auto 30 "" ZPSCAN_H5_TILE_IO=independent
+        run_one bitmask "$np" "$rep" "bitmask_writeback_off" auto 30 "" ZPSCAN_WRITEBACK=0
+        run_one bitmask "$np" "$rep" "bitmask_tile_io_independent" auto 30 "" ZPSCAN_H5_TILE_IO=independent
     done
 fi
 rm -f "$work/e2e.h5" "$work/e2e.h5.json" "$work/e2e.ini"
