@@ -298,47 +298,72 @@ static void lane_flush(lane_acc *L, const flush_dst *d, int64_t cell, int64_t l0
     lane_flush_min(L, d, cell, l0, c2, s1, s2);
 }
 
-/* A line whose points all fall into one cell, when there are no other lines to add it to
- * first: counted across, six mask bits at a time. spread6[x] holds bit k of x in the 10-bit
- * field k, so one load and one add count six bits of a point; a field holds 1023 points. */
-enum { SPREAD_BITS = 10, SPREAD_RUN = (1 << SPREAD_BITS) - 1 };
-static uint64_t spread6[64];
+/* Cells of whole lines ("across"): axis 2 reduced, axis 1 kept, so each cell is made of
+ * whole c[2]-point segments (one, or c[0] of them when axis 0 is reduced too), counted across:
+ * each segment is cut into pieces of AK points added up lane by lane into AK nibble lanes (as
+ * lane_add; a last partial piece is zero-padded, and a zero mask adds nothing), spilled into
+ * uint32 lanes every 15 pieces, and the lanes summed once per cell. */
+enum { AK = 32, ACROSS_MIN = 16 /* shorter lines (adding up over axis 0): lanes */ };
 
-static void spread_init(void)
+typedef struct {
+    uint16_t nib[4][AK];
+    uint32_t cnt[ZP_NBITS][AK];
+    float mf[16], mg[16];
+    int np;       /* pieces in the nibbles */
+    int have_cnt; /* cnt holds counts */
+} across_acc;
+
+static void across_zero(across_acc *A)
 {
-    if (spread6[63]) return;
-    for (unsigned x = 0; x < 64; ++x) {
-        uint64_t v = 0;
-        for (int k = 0; k < 6; ++k) v |= (uint64_t)((x >> k) & 1u) << (SPREAD_BITS * k);
-        spread6[x] = v;
-    }
+    memset(A->nib, 0, sizeof A->nib);
+    for (int k = 0; k < 16; ++k) A->mf[k] = A->mg[k] = INFINITY;
+    A->np = 0;
+    A->have_cnt = 0;
 }
 
-static void line_across(const uint16_t *mask, const float *chi, const float *pull, int64_t n,
-                        const flush_dst *d, int64_t cell)
+static void across_spill(across_acc *A)
 {
-    uint64_t cnt[12] = {0};
-    for (int64_t i = 0; i < n; i += SPREAD_RUN) {
-        const int64_t e = n - i < SPREAD_RUN ? n : i + SPREAD_RUN;
-        uint64_t lo = 0, hi = 0;
-        for (int64_t j = i; j < e; ++j) {
-            lo += spread6[mask[j] & 63u];
-            hi += spread6[(mask[j] >> 6) & 63u];
-        }
-        for (int k = 0; k < 6; ++k) {
-            cnt[k] += (lo >> (SPREAD_BITS * k)) & SPREAD_RUN;
-            cnt[6 + k] += (hi >> (SPREAD_BITS * k)) & SPREAD_RUN;
-        }
-    }
     for (int b = 0; b < ZP_NBITS; ++b) {
-        d->pc[b * d->nc + cell] += cnt[b];
-        if (d->sum) d->sum[b] += cnt[b];
+        uint32_t *restrict c = A->cnt[b];
+        const uint16_t *restrict t = A->nib[b & 3];
+        const int sh = 4 * (b >> 2);
+        if (!A->have_cnt)
+            for (int k = 0; k < AK; ++k) c[k] = (t[k] >> sh) & 15u;
+        else
+            for (int k = 0; k < AK; ++k) c[k] += (t[k] >> sh) & 15u;
     }
-    /* minima as in lane_add, vertically over 16 lanes then across them */
-    float r[16], q[16];
-    for (int k = 0; k < 16; ++k) r[k] = q[k] = INFINITY;
+    memset(A->nib, 0, sizeof A->nib);
+    A->np = 0;
+    A->have_cnt = 1;
+}
+
+static inline void across_piece(across_acc *restrict A, const uint16_t *restrict p)
+{
+    uint16_t *restrict t0 = A->nib[0], *restrict t1 = A->nib[1], *restrict t2 = A->nib[2],
+             *restrict t3 = A->nib[3];
+    for (int k = 0; k < AK; ++k) {
+        const unsigned m = p[k];
+        t0[k] += m & 0x111u;
+        t1[k] += (m >> 1) & 0x111u;
+        t2[k] += (m >> 2) & 0x111u;
+        t3[k] += (m >> 3) & 0x111u;
+    }
+    if (++A->np == NIB_LINES) across_spill(A);
+}
+
+/* One segment of n points into A; minima as in lane_add, vertically over 16 lanes. */
+static void across_add(across_acc *restrict A, const uint16_t *restrict mask, const float *restrict chi,
+                       const float *restrict pull, int64_t n)
+{
     int64_t j = 0;
-    for (; j + 16 <= n; j += 16)
+    for (; j + AK <= n; j += AK) across_piece(A, mask + j);
+    if (j < n) {
+        uint16_t buf[AK] = {0};
+        memcpy(buf, mask + j, (size_t)(n - j) * sizeof *mask);
+        across_piece(A, buf);
+    }
+    float *restrict r = A->mf, *restrict q = A->mg;
+    for (j = 0; j + 16 <= n; j += 16)
         for (int k = 0; k < 16; ++k) {
             const float f = chi[j + k], a = fabsf(pull[j + k]);
             r[k] = f < r[k] ? f : r[k];
@@ -349,10 +374,39 @@ static void line_across(const uint16_t *mask, const float *chi, const float *pul
         r[k] = f < r[k] ? f : r[k];
         q[k] = a < q[k] ? a : q[k];
     }
+}
+
+/* A's counts and minima into the cell. */
+static void across_flush(across_acc *A, const flush_dst *d, int64_t cell)
+{
+    uint64_t cnt[ZP_NBITS];
+    if (!A->have_cnt) {
+        /* at most 15 pieces: the three nibbles of a word spread into 10-bit fields
+         * (15 * AK < 1024), one sum per word */
+        _Static_assert(NIB_LINES * AK < 1024, "10-bit fields hold the nibble sums");
+        for (int k = 0; k < 4; ++k) {
+            const uint16_t *t = A->nib[k];
+            uint32_t sm = 0;
+            for (int x = 0; x < AK; ++x)
+                sm += (t[x] & 0xfu) | (uint32_t)(t[x] & 0xf0u) << 6 | (uint32_t)(t[x] & 0xf00u) << 12;
+            for (int f = 0; f < 3 && k + 4 * f < ZP_NBITS; ++f) cnt[k + 4 * f] = (sm >> (10 * f)) & 1023u;
+        }
+    } else {
+        if (A->np) across_spill(A);
+        for (int b = 0; b < ZP_NBITS; ++b) {
+            uint64_t sm = 0;
+            for (int k = 0; k < AK; ++k) sm += A->cnt[b][k];
+            cnt[b] = sm;
+        }
+    }
+    for (int b = 0; b < ZP_NBITS; ++b) {
+        d->pc[b * d->nc + cell] += cnt[b];
+        if (d->sum) d->sum[b] += cnt[b];
+    }
     float f = INFINITY, a = INFINITY;
     for (int k = 0; k < 16; ++k) {
-        f = r[k] < f ? r[k] : f;
-        a = q[k] < a ? q[k] : a;
+        f = A->mf[k] < f ? A->mf[k] : f;
+        a = A->mg[k] < a ? A->mg[k] : a;
     }
     const double g = a;
     d->pmf[cell] = dmin(f, d->pmf[cell]);
@@ -379,14 +433,37 @@ static void acc_block(lane_acc *L, const int64_t c[3], const int64_t s[3], const
             }
             lane_flush(L, d, cell0 + r * s[0], 0, c[2], 0, s[2]);
         }
-    } else if (s[2] == 0 && (s[0] != 0 || c[0] == 1) && d->pc) {
-        /* every line its own cell: nothing to add up vertically, count across each line
-         * (measured: about 2x faster than lanes here, 2x slower already at 4 lines a cell) */
-        spread_init();
-        for (int64_t i0 = 0; i0 < c[0]; ++i0)
+    } else if (s[1] == 0) {
+        /* columns: axis 1 reduced, axis 2 kept and longer than the lanes: axis 2 is cut into
+         * nearly equal columns of at most LANES points, and the lines of a column (every i1,
+         * and every i0 when axis 0 is reduced) added up in the lanes, one flush per column */
+        const int64_t ncol = (c[2] + LANES - 1) / LANES, wc = (c[2] + ncol - 1) / ncol;
+        const int64_t ngrp = s[0] ? c[0] : 1, nvert = s[0] ? 1 : c[0];
+        for (int64_t g = 0; g < ngrp; ++g)
+            for (int64_t j0 = 0; j0 < c[2]; j0 += wc) {
+                const int n = (int)(c[2] - j0 < wc ? c[2] - j0 : wc);
+                const int64_t cell = cell0 + g * s[0] + j0 * s[2];
+                lane_zero(L, n);
+                for (int64_t v = 0; v < nvert; ++v)
+                    for (int64_t i1 = 0; i1 < c[1]; ++i1) {
+                        const int64_t o = ((g + v) * c[1] + i1) * c[2] + j0;
+                        lane_add(L, mask + o, chi + o, pull + o, n, mins);
+                        if (L->nl == LINES_MAX) lane_flush(L, d, cell, 0, c[2], 0, s[2]);
+                    }
+                lane_flush(L, d, cell, 0, c[2], 0, s[2]);
+            }
+    } else if (s[2] == 0 && d->pc && (s[0] != 0 || c[0] == 1 || c[2] >= ACROSS_MIN)) {
+        /* every cell whole lines: counted across them, nothing to flush lane by lane */
+        const int64_t ngrp = s[0] ? c[0] : 1, nvert = s[0] ? 1 : c[0];
+        across_acc A;
+        for (int64_t g = 0; g < ngrp; ++g)
             for (int64_t i1 = 0; i1 < c[1]; ++i1) {
-                const int64_t o = (i0 * c[1] + i1) * c[2];
-                line_across(mask + o, chi + o, pull + o, c[2], d, cell0 + i0 * s[0] + i1 * s[1]);
+                across_zero(&A);
+                for (int64_t v = 0; v < nvert; ++v) {
+                    const int64_t o = ((g + v) * c[1] + i1) * c[2];
+                    across_add(&A, mask + o, chi + o, pull + o, c[2]);
+                }
+                across_flush(&A, d, cell0 + g * s[0] + i1 * s[1]);
             }
     } else {
         /* span: the spans of each i0, chunked into lines of at most LANES points (whole

@@ -231,6 +231,26 @@ static void test_long_lines(void **state)
     check_grid(n, 0, tiles, (int)(sizeof tiles / sizeof tiles[0]));
 }
 
+/* Rows of many lines longer than the lanes, as automatic tiles make them (1 x 1 x gqR x gV x gA
+ * with gA of 600 values): cells of whole lines counted across them (the nibble lanes spilled
+ * midway), columns of gA added up over many lines; edge tiles cut the lines and the columns. */
+static void test_many_long_lines(void **state)
+{
+    (void)state;
+    const int64_t n[ZP_NAXES] = {1, 2, 2, 40, 600};
+    const int64_t tiles[][ZP_NAXES] = {{1, 1, 2, 40, 600}, {1, 2, 1, 40, 600}, {1, 1, 2, 17, 600},
+                                       {1, 1, 2, 40, 301}, {1, 1, 1, 1, 600},  {1, 1, 2, 40, 47}};
+    check_grid(n, 0, tiles, (int)(sizeof tiles / sizeof tiles[0]));
+    const int64_t n2[ZP_NAXES] = {1, 1, 2, 20, 1100};
+    const int64_t tiles2[][ZP_NAXES] = {{1, 1, 2, 20, 1100}, {1, 1, 1, 20, 1100}, {1, 1, 2, 7, 1025}};
+    check_grid(n2, 1u << ZP_BIT_ALL | 1u << ZP_BIT_ALLOWED, tiles2, (int)(sizeof tiles2 / sizeof tiles2[0]));
+    /* short lines (gA of 33 values, 16 and less in edge tiles), many of them per cell */
+    const int64_t n3[ZP_NAXES] = {1, 2, 10, 128, 33};
+    const int64_t tiles3[][ZP_NAXES] = {{1, 1, 10, 128, 33}, {1, 2, 3, 64, 33}, {1, 1, 10, 128, 16},
+                                       {1, 1, 10, 128, 15}};
+    check_grid(n3, 0, tiles3, (int)(sizeof tiles3 / sizeof tiles3[0]));
+}
+
 /* More lines sharing one cell than a uint16 local counter holds (65535): flushed midway;
  * two bits set in every point, so a lane's count would reach the limit. */
 static void test_many_lines(void **state)
@@ -247,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_tile_shapes),
         cmocka_unit_test(test_long_lines),
         cmocka_unit_test(test_many_lines),
+        cmocka_unit_test(test_many_long_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
