@@ -305,6 +305,9 @@ static void lane_flush(lane_acc *L, const flush_dst *d, int64_t cell, int64_t l0
  * uint32 lanes every 15 pieces, and the lanes summed once per cell. */
 enum { AK = 32, ACROSS_MIN = 16 /* shorter lines (adding up over axis 0): lanes */ };
 
+typedef float vf16 __attribute__((vector_size(64)));
+typedef int32_t vi16 __attribute__((vector_size(64)));
+
 typedef struct {
     uint16_t nib[4][AK];
     uint32_t cnt[ZP_NBITS][AK];
@@ -357,22 +360,37 @@ static void across_add(across_acc *restrict A, const uint16_t *restrict mask, co
 {
     int64_t j = 0;
     for (; j + AK <= n; j += AK) across_piece(A, mask + j);
-    if (j < n) {
-        uint16_t buf[AK] = {0};
-        memcpy(buf, mask + j, (size_t)(n - j) * sizeof *mask);
-        across_piece(A, buf);
-    }
-    float *restrict r = A->mf, *restrict q = A->mg;
-    for (j = 0; j + 16 <= n; j += 16)
-        for (int k = 0; k < 16; ++k) {
-            const float f = chi[j + k], a = fabsf(pull[j + k]);
-            r[k] = f < r[k] ? f : r[k];
-            q[k] = a < q[k] ? a : q[k];
+    if (j < n) { /* a partial piece, into the first n - j lanes */
+        const int r = (int)(n - j);
+        for (int k = 0; k < r; ++k) {
+            const unsigned m = mask[j + k];
+            A->nib[0][k] += m & 0x111u;
+            A->nib[1][k] += (m >> 1) & 0x111u;
+            A->nib[2][k] += (m >> 2) & 0x111u;
+            A->nib[3][k] += (m >> 3) & 0x111u;
         }
+        if (++A->np == NIB_LINES) across_spill(A);
+    }
+    /* GCC vector types: the same loop as plain C stays scalar */
+    vf16 r, q;
+    memcpy(&r, A->mf, sizeof r);
+    memcpy(&q, A->mg, sizeof q);
+    const vi16 nosign = (vi16){0} + 0x7fffffff;
+    for (j = 0; j + 16 <= n; j += 16) {
+        vf16 f, p;
+        memcpy(&f, chi + j, sizeof f);
+        memcpy(&p, pull + j, sizeof p);
+        const vf16 a = (vf16)((vi16)p & nosign); /* fabsf */
+        const vi16 mf = f < r, ma = a < q;        /* false for a NaN f or a */
+        r = (vf16)(((vi16)f & mf) | ((vi16)r & ~mf));
+        q = (vf16)(((vi16)a & ma) | ((vi16)q & ~ma));
+    }
+    memcpy(A->mf, &r, sizeof r);
+    memcpy(A->mg, &q, sizeof q);
     for (int k = 0; j + k < n; ++k) {
         const float f = chi[j + k], a = fabsf(pull[j + k]);
-        r[k] = f < r[k] ? f : r[k];
-        q[k] = a < q[k] ? a : q[k];
+        A->mf[k] = f < A->mf[k] ? f : A->mf[k];
+        A->mg[k] = a < A->mg[k] ? a : A->mg[k];
     }
 }
 
