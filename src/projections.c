@@ -303,7 +303,7 @@ static void lane_flush(lane_acc *L, const flush_dst *d, int64_t cell, int64_t l0
  * each segment is cut into pieces of AK points added up lane by lane into AK nibble lanes (as
  * lane_add; a last partial piece is zero-padded, and a zero mask adds nothing), spilled into
  * uint32 lanes every 15 pieces, and the lanes summed once per cell. */
-enum { AK = 32, ACROSS_MIN = 16 /* shorter lines (adding up over axis 0): lanes */ };
+enum { AK = 32, ACROSS_MIN = 16, ACROSS_VERT = 4 /* shorter lines, or more lines a cell: lanes */ };
 
 typedef float vf16 __attribute__((vector_size(64)));
 typedef int32_t vi16 __attribute__((vector_size(64)));
@@ -470,7 +470,7 @@ static void acc_block(lane_acc *L, const int64_t c[3], const int64_t s[3], const
                     }
                 lane_flush(L, d, cell, 0, c[2], 0, s[2]);
             }
-    } else if (s[2] == 0 && d->pc && (s[0] != 0 || c[0] == 1 || c[2] >= ACROSS_MIN)) {
+    } else if (s[2] == 0 && d->pc && (s[0] != 0 || c[0] == 1 || (c[2] >= ACROSS_MIN && c[0] <= ACROSS_VERT))) {
         /* every cell whole lines: counted across them, nothing to flush lane by lane */
         const int64_t ngrp = s[0] ? c[0] : 1, nvert = s[0] ? 1 : c[0];
         across_acc A;
