@@ -72,8 +72,11 @@ void zp_acc_free(zp_acc *a)
  *    long lines whatever the axis lengths;
  *  - axis 1 kept ("span"): lines are the spans of c[1]*c[2] points of each i0, added up over i0
  *    when axis 0 is reduced;
- *  - axes 0 and 1 kept (or axis 0 of one point), axis 2 reduced: every line of c[2] points is
- *    one cell, with nothing to add up vertically: counted across the line (line_across). */
+ *  - axis 1 reduced, axis 2 kept and longer than LANES ("columns"): axis 2 cut into nearly
+ *    equal columns, each added up over all lines of the row and flushed once;
+ *  - axis 1 kept, axis 2 reduced, and a cell of one line (axis 0 kept or of one point) or of
+ *    at most ACROSS_VERT lines of at least ACROSS_MIN points ("across"): counted across the
+ *    lines in AK nibble lanes (across_add), summed once per cell. */
 enum {
     LANES = 512,             /* lanes of a line at most: the locals stay in L1 */
     NIB_LINES = 15,          /* lines a 4-bit field holds */
