@@ -1,15 +1,15 @@
 #!/bin/bash
 # All benchmarks of issue 6 (BENCHMARKS.md): kernel, end to end vs raw MPI-IO, projections-only
-# scaling and memory, collective latencies; CSVs, bench.png and tables.md under bench/.
+# scaling and memory, collective latencies; CSVs, bench.png and tables.md under bench/final/.
 #
 #   tools/bench-all.sh [BUILD_DIR]          (default build-bench; configured and built if missing)
-#   env: BENCH_OUT (default bench/); passed through to tools/bench-e2e.sh and tools/bench-scale.sh (RANKS, REPS, ...);
+#   env: BENCH_OUT (default bench/final/); passed through to tools/bench-e2e.sh and tools/bench-scale.sh (RANKS, REPS, ...);
 #        QUICK=1: one repetition, no I/O-settings sweep, no 10^10-point run.
 # Never part of the test suite: these are timings on whatever machine runs them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build-bench}
-out=${BENCH_OUT:-$here/bench}
+out=${BENCH_OUT:-$here/bench/final}
 mkdir -p "$out"
 [ -d "$build" ] || meson setup "$build" "$here"
 ninja -C "$build" zpscan zpscan-bench-kernel zpscan-bench-mpiio >/dev/null

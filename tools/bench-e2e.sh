@@ -20,8 +20,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build-bench}
-csv=${2:-$here/bench/e2e.csv}
-work=${3:-$here/bench/work}
+csv=${2:-$here/bench/final/e2e.csv}
+work=${3:-$here/bench/final/work}
 RANKS=${RANKS:-"1 2"}
 REPS=${REPS:-3}
 MODES=${MODES:-"bitmask default proj"}

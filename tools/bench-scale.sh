@@ -11,8 +11,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build-bench}
-csv=${2:-$here/bench/scale.csv}
-work=${3:-$here/bench/work}
+csv=${2:-$here/bench/final/scale.csv}
+work=${3:-$here/bench/final/work}
 RANKS=${RANKS:-"1 2"}
 BIG_NP=${BIG_NP:-2}
 REPS=${REPS:-3}

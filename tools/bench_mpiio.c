@@ -5,6 +5,8 @@
  *       total, BLOCK bytes per rank per round, rank-interleaved like zpscan's round-robin
  *       tiles; MPI_File_sync before close (zpscan flushes at checkpoints and close). Prints
  *       one CSV line: ranks,bytes,seconds,bytes_per_s  (time = open .. sync + close).
+ *   zpscan-bench-mpiio write-contig PATH BYTES  the same bytes, each rank one contiguous share
+ *       in independent 16 MiB MPI_File_write_at calls (a second, simpler reference).
  *   zpscan-bench-mpiio coll                      MPI_Allreduce / MPI_Reduce latency for the
  *       sizes zpscan uses; CSV lines: op,ranks,count,bytes,seconds_per_call.
  * Benchmark only: never part of the test suite. */
@@ -37,6 +39,41 @@ static int do_write(const char *path, long long total, long long block)
         if (k < nblk) len = off + block <= total ? block : total - off;
         MPI_Status stt;
         MPI_File_write_at_all(fh, (MPI_Offset)(k < nblk ? off : 0), buf, (int)len, MPI_BYTE, &stt);
+    }
+    MPI_File_sync(fh);
+    MPI_File_close(&fh);
+    double dt = MPI_Wtime() - t0, mx;
+    MPI_Reduce(&dt, &mx, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+    if (rank == 0) printf("%d,%lld,%.6f,%.6g\n", np, total, mx, total / mx);
+    free(buf);
+    return 0;
+}
+
+/* The simplest fast pattern, as a second reference: every rank writes one contiguous share
+ * of the file with independent 16 MiB MPI_File_write_at calls, then sync + close. */
+static int do_write_contig(const char *path, long long total)
+{
+    int rank, np;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &np);
+    const long long piece = 16LL << 20;
+    char *buf = malloc((size_t)piece);
+    for (long long i = 0; i < piece; ++i) buf[i] = (char)(i * 131 + rank);
+    const long long share = (total + np - 1) / np, beg = rank * share;
+    const long long end = beg + share < total ? beg + share : total;
+    MPI_Barrier(MPI_COMM_WORLD);
+    double t0 = MPI_Wtime();
+    MPI_File fh;
+    if (MPI_File_open(MPI_COMM_WORLD, path, MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh) !=
+        MPI_SUCCESS) {
+        fprintf(stderr, "zpscan-bench-mpiio: cannot open %s\n", path);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    MPI_File_set_size(fh, 0);
+    for (long long off = beg; off < end; off += piece) {
+        const long long len = end - off < piece ? end - off : piece;
+        MPI_Status stt;
+        MPI_File_write_at(fh, (MPI_Offset)off, buf, (int)len, MPI_BYTE, &stt);
     }
     MPI_File_sync(fh);
     MPI_File_close(&fh);
@@ -88,8 +125,9 @@ int main(int argc, char **argv)
     MPI_Init(&argc, &argv);
     int rc = 2;
     if (argc == 5 && !strcmp(argv[1], "write")) rc = do_write(argv[2], atoll(argv[3]), atoll(argv[4]));
+    else if (argc == 4 && !strcmp(argv[1], "write-contig")) rc = do_write_contig(argv[2], atoll(argv[3]));
     else if (argc == 2 && !strcmp(argv[1], "coll")) rc = do_coll();
-    else fprintf(stderr, "usage: %s write PATH BYTES BLOCK | coll\n", argv[0]);
+    else fprintf(stderr, "usage: %s write PATH BYTES BLOCK | write-contig PATH BYTES | coll\n", argv[0]);
     MPI_Finalize();
     return rc;
 }
