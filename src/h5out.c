@@ -259,6 +259,9 @@ static zp_status make_fapl(MPI_Comm comm, hid_t *fapl)
 
 static zp_status make_dxpls(zp_h5 *h)
 {
+    /* tile writes: collective by default; ZPSCAN_H5_TILE_IO=independent (BENCHMARKS.md §3) */
+    const char *e = getenv("ZPSCAN_H5_TILE_IO");
+    h->tile_indep = e && strcmp(e, "independent") == 0;
     ZP_H5ID(h->dxpl_coll, H5Pcreate(H5P_DATASET_XFER));
     ZP_H5(H5Pset_dxpl_mpio(h->dxpl_coll, H5FD_MPIO_COLLECTIVE));
     ZP_H5ID(h->dxpl_indep, H5Pcreate(H5P_DATASET_XFER));
@@ -660,9 +663,8 @@ zp_status zp_h5_write_tile(zp_h5 *h, const int64_t start[ZP_NAXES], const int64_
         ZP_H5(H5Sselect_none(fs));
         ZP_H5(H5Sselect_none(ms));
     }
-    const char *e = getenv("ZPSCAN_H5_TILE_IO");
-    const int indep = e && strcmp(e, "independent") == 0;
-    if (indep && !count) {
+    const int indep = h->tile_indep;
+    if (indep && !count) { /* independent: a rank without a tile has nothing to do */
         ZP_H5(H5Sclose(ms));
         ZP_H5(H5Sclose(fs));
         return ZP_OK;
