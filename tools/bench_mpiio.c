@@ -16,6 +16,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Both writers: create/truncate PATH on all ranks; sync + close, then rank 0 prints
+ * ranks,bytes,seconds,bytes_per_s (the slowest rank's open .. sync + close). */
+static MPI_File open_out(const char *path)
+{
+    MPI_File fh;
+    if (MPI_File_open(MPI_COMM_WORLD, path, MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh) !=
+        MPI_SUCCESS) {
+        fprintf(stderr, "zpscan-bench-mpiio: cannot open %s\n", path);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    MPI_File_set_size(fh, 0);
+    return fh;
+}
+
+static void close_out(MPI_File *fh, double t0, long long total)
+{
+    int rank, np;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &np);
+    MPI_File_sync(*fh);
+    MPI_File_close(fh);
+    double dt = MPI_Wtime() - t0, mx;
+    MPI_Reduce(&dt, &mx, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+    if (rank == 0) printf("%d,%lld,%.6f,%.6g\n", np, total, mx, total / mx);
+}
+
 static int do_write(const char *path, long long total, long long block)
 {
     int rank, np;
@@ -26,13 +52,7 @@ static int do_write(const char *path, long long total, long long block)
     long long nblk = (total + block - 1) / block, rounds = (nblk + np - 1) / np;
     MPI_Barrier(MPI_COMM_WORLD);
     double t0 = MPI_Wtime();
-    MPI_File fh;
-    if (MPI_File_open(MPI_COMM_WORLD, path, MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh) !=
-        MPI_SUCCESS) {
-        fprintf(stderr, "zpscan-bench-mpiio: cannot open %s\n", path);
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
-    MPI_File_set_size(fh, 0);
+    MPI_File fh = open_out(path);
     for (long long r = 0; r < rounds; ++r) {
         long long k = r * np + rank;
         long long off = k * block, len = 0;
@@ -40,11 +60,7 @@ static int do_write(const char *path, long long total, long long block)
         MPI_Status stt;
         MPI_File_write_at_all(fh, (MPI_Offset)(k < nblk ? off : 0), buf, (int)len, MPI_BYTE, &stt);
     }
-    MPI_File_sync(fh);
-    MPI_File_close(&fh);
-    double dt = MPI_Wtime() - t0, mx;
-    MPI_Reduce(&dt, &mx, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
-    if (rank == 0) printf("%d,%lld,%.6f,%.6g\n", np, total, mx, total / mx);
+    close_out(&fh, t0, total);
     free(buf);
     return 0;
 }
@@ -63,23 +79,13 @@ static int do_write_contig(const char *path, long long total)
     const long long end = beg + share < total ? beg + share : total;
     MPI_Barrier(MPI_COMM_WORLD);
     double t0 = MPI_Wtime();
-    MPI_File fh;
-    if (MPI_File_open(MPI_COMM_WORLD, path, MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh) !=
-        MPI_SUCCESS) {
-        fprintf(stderr, "zpscan-bench-mpiio: cannot open %s\n", path);
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
-    MPI_File_set_size(fh, 0);
+    MPI_File fh = open_out(path);
     for (long long off = beg; off < end; off += piece) {
         const long long len = end - off < piece ? end - off : piece;
         MPI_Status stt;
         MPI_File_write_at(fh, (MPI_Offset)off, buf, (int)len, MPI_BYTE, &stt);
     }
-    MPI_File_sync(fh);
-    MPI_File_close(&fh);
-    double dt = MPI_Wtime() - t0, mx;
-    MPI_Reduce(&dt, &mx, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
-    if (rank == 0) printf("%d,%lld,%.6f,%.6g\n", np, total, mx, total / mx);
+    close_out(&fh, t0, total);
     free(buf);
     return 0;
 }
