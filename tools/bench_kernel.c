@@ -171,6 +171,42 @@ static const char *INI =
     "[axis.gV]\nspacing = log\nsign = +-\nmin = 1e-3\nmax = 3\nn = 32\n"
     "[axis.gA]\nspacing = log\nsign = +-\ninclude_zero = yes\nmin = 1e-3\nmax = 3\nn = 16\n";
 
+/* Rows of the benchmark grid, evaluated again and again: points/s (median of 3) of the full
+ * kernel or of the verdicts-only one, for rows of n points. */
+typedef struct {
+    const zp_model *m;
+    const zp_mass_slice *sl;
+    int nmass;
+    const zp_grid *g;
+    const double *r, *v, *a;
+    uint16_t *mask;
+    float **obs;
+    double secs;
+} row_bench;
+
+static double row_rate(const row_bench *b, int verdicts, int64_t n)
+{
+    double pr[3];
+    for (int rep = 0; rep < 3; ++rep) {
+        long calls = 0;
+        double t0 = now(), dt;
+        do {
+            for (int k = 0; k < 64; ++k, ++calls) {
+                const zp_mass_slice *s = &b->sl[calls % b->nmass];
+                const double gqL = b->g->v[1][calls % b->g->n[1]];
+                if (verdicts)
+                    zp_kernel_row_verdicts(b->m, s, gqL, b->r, b->v, b->a, n, b->mask, b->obs[ZP_OBS_FLAVOUR_CHI2],
+                                           b->obs[ZP_OBS_G2_PULL]);
+                else
+                    zp_kernel_row(b->m, s, gqL, b->r, b->v, b->a, n, b->mask, b->obs);
+            }
+            dt = now() - t0;
+        } while (dt < b->secs);
+        pr[rep] = (double)calls * n / dt;
+    }
+    return median3(pr[0], pr[1], pr[2]);
+}
+
 int main(int argc, char **argv)
 {
     const char *csv = NULL;
@@ -261,21 +297,11 @@ int main(int argc, char **argv)
 
     printf("%-10s %8s %14s %10s %12s %10s %10s\n", "what", "row_len", "points/s", "ns/point", "flop/s",
            "%mul+add", "%FMA");
+    const row_bench rb = {&m, sl, nmass, &g, r, v, a, mask, obs, secs};
     double best_kernel = 0, kernel_4096 = 0;
     for (int li = 0; li < nlen; ++li) {
         const int64_t n = lens[li];
-        double pr[3];
-        for (int rep = 0; rep < 3; ++rep) {
-            long calls = 0;
-            double t0 = now(), dt;
-            do {
-                for (int k = 0; k < 64; ++k, ++calls)
-                    zp_kernel_row(&m, &sl[calls % nmass], g.v[1][calls % g.n[1]], r, v, a, n, mask, obs);
-                dt = now() - t0;
-            } while (dt < secs);
-            pr[rep] = (double)calls * n / dt;
-        }
-        const double p = median3(pr[0], pr[1], pr[2]);
+        const double p = row_rate(&rb, 0, n);
         if (p > best_kernel) best_kernel = p;
         if (n == 4096) kernel_4096 = p;
         const double fl = p * KERNEL_FLOPS_PER_POINT;
@@ -288,19 +314,7 @@ int main(int argc, char **argv)
     /* the verdicts-only row (bitmask / projections-only scans): mask + 2 observables */
     for (int li = 0; li < nlen; ++li) {
         const int64_t n = lens[li];
-        double pr[3];
-        for (int rep = 0; rep < 3; ++rep) {
-            long calls = 0;
-            double t0 = now(), dt;
-            do {
-                for (int k = 0; k < 64; ++k, ++calls)
-                    zp_kernel_row_verdicts(&m, &sl[calls % nmass], g.v[1][calls % g.n[1]], r, v, a, n, mask,
-                                           obs[ZP_OBS_FLAVOUR_CHI2], obs[ZP_OBS_G2_PULL]);
-                dt = now() - t0;
-            } while (dt < secs);
-            pr[rep] = (double)calls * n / dt;
-        }
-        const double p = median3(pr[0], pr[1], pr[2]);
+        const double p = row_rate(&rb, 1, n);
         printf("%-10s %8lld %14.4g %10.3f\n", "verdicts", (long long)n, p, 1e9 / p);
         if (out) fprintf(out, "verdicts,%lld,%.6g,%.6g,0,0,0\n", (long long)n, p, 1e9 / p);
     }
