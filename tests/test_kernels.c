@@ -212,6 +212,21 @@ static void test_perturbativity_width(void **st)
     assert_false(bitv(eval(500, 0, 0, 5.0, 0, NULL), ZP_BIT_WIDTH));
 }
 
+/* An LHC table of nw widths into a slice, padded with the last entry and with the slopes
+ * between entries, as zp_lhc_slice_at and zp_model_slice fill it. */
+static void set_table(zp_mass_slice *s, int nw, const double *W, const double *L)
+{
+    s->lhc.nw = nw;
+    for (int j = 0; j < ZP_LHC_MAX_WIDTHS; ++j) {
+        s->lhc.width[j] = W[j < nw ? j : nw - 1];
+        s->lhc.limit[j] = L[j < nw ? j : nw - 1];
+    }
+    for (int j = 0; j + 1 < ZP_LHC_MAX_WIDTHS; ++j) {
+        double dw = s->lhc.width[j + 1] - s->lhc.width[j];
+        s->lhc_slope[j] = dw > 0 ? (s->lhc.limit[j + 1] - s->lhc.limit[j]) / dw : 0;
+    }
+}
+
 /* An LHC slice made by hand: P = 100 fb per g^2, A = 0.5, limits 2 fb (narrow) to 4 fb (10%). */
 static zp_mass_slice lhc_slice(double M, int tested)
 {
@@ -223,16 +238,8 @@ static zp_mass_slice lhc_slice(double M, int tested)
     s.lhc.sigma_per_g2 = 100.0;
     s.lhc.acceptance = 0.5;
     s.lhc.mass_tested = tested;
-    s.lhc.nw = 3;
-    double W[3] = {0.0, 0.05, 0.10}, L[3] = {2.0, 3.0, 4.0};
-    for (int j = 0; j < ZP_LHC_MAX_WIDTHS; ++j) {
-        s.lhc.width[j] = W[j < 3 ? j : 2];
-        s.lhc.limit[j] = L[j < 3 ? j : 2];
-    }
-    for (int j = 0; j + 1 < ZP_LHC_MAX_WIDTHS; ++j) {
-        double dw = s.lhc.width[j + 1] - s.lhc.width[j];
-        s.lhc_slope[j] = dw > 0 ? (s.lhc.limit[j + 1] - s.lhc.limit[j]) / dw : 0;
-    }
+    const double W[3] = {0.0, 0.05, 0.10}, L[3] = {2.0, 3.0, 4.0};
+    set_table(&s, 3, W, L);
     return s;
 }
 
@@ -432,15 +439,7 @@ static zp_mass_slice table_slice(double M, int nw, const double *W, const double
     zp_mass_slice s = lhc_slice(M, 1);
     s.lhc.sigma_per_g2 = P;
     s.lhc.acceptance = 1.0;
-    s.lhc.nw = nw;
-    for (int j = 0; j < ZP_LHC_MAX_WIDTHS; ++j) {
-        s.lhc.width[j] = W[j < nw ? j : nw - 1];
-        s.lhc.limit[j] = L[j < nw ? j : nw - 1];
-    }
-    for (int j = 0; j + 1 < ZP_LHC_MAX_WIDTHS; ++j) {
-        double dw = s.lhc.width[j + 1] - s.lhc.width[j];
-        s.lhc_slope[j] = dw > 0 ? (s.lhc.limit[j + 1] - s.lhc.limit[j]) / dw : 0;
-    }
+    set_table(&s, nw, W, L);
     return s;
 }
 
