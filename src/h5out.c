@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zpscan/writeback.h"
+
 /* ---- small attribute helpers (all collective in a parallel file: same args on every rank) */
 
 static zp_status attr_str(hid_t loc, const char *name, const char *value)
@@ -281,37 +283,20 @@ static void handle_reset(zp_h5 *h, MPI_Comm comm)
         for (int p = 0; p < ZP_MAX_PROJ; ++p) h->d_pcount[s][p] = h->d_pmin[s][p] = H5I_INVALID_HID;
     }
     h->slot = -1;
-    h->wb_fd = -1;
 }
 
-/* Early writeback: tile data written through MPI-IO sit in the page cache until the next
- * checkpoint's flush, which then waits for all of them at once while nothing computes.
- * Asking the kernel to start writing them out after every few MB lets the disk work while
- * the ranks compute (measured in BENCHMARKS.md). A hint only: failures are ignored, and
- * durability still comes from the checkpoint's H5Fflush. ZPSCAN_WRITEBACK=0 turns it off. */
+/* Early writeback (include/zpscan/writeback.h): every 16 MiB a rank writes, the disk is
+ * asked to drain while the ranks compute (measured in BENCHMARKS.md). */
 enum { ZP_WB_BYTES = 16 << 20 };
 
 static void writeback_open(zp_h5 *h, const char *path)
 {
-#ifdef SYNC_FILE_RANGE_WRITE
-    const char *e = getenv("ZPSCAN_WRITEBACK");
-    if (h->store_points && !(e && strcmp(e, "0") == 0)) h->wb_fd = open(path, O_RDONLY | O_CLOEXEC);
-#else
-    (void)h;
-    (void)path;
-#endif
-}
-
-static void writeback_hint(zp_h5 *h, int64_t bytes)
-{
-    h->wb_bytes += bytes;
-#ifdef SYNC_FILE_RANGE_WRITE
-    if (h->wb_fd >= 0 && h->wb_bytes >= ZP_WB_BYTES) {
-        /* whole file, start only: pages already under writeback are skipped, never waited on */
-        (void)sync_file_range(h->wb_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-        h->wb_bytes = 0;
-    }
-#endif
+    zp_wb_mode mode = zp_wb_mode_from_env();
+    int level = MPI_THREAD_SINGLE;
+    /* a second thread is only allowed if MPI was told (main asks for FUNNELED) */
+    if (mode == ZP_WB_FLUSH && (MPI_Query_thread(&level) != MPI_SUCCESS || level < MPI_THREAD_FUNNELED))
+        mode = ZP_WB_START;
+    if (h->store_points) h->wb = zp_wb_open(path, mode, ZP_WB_BYTES);
 }
 
 static zp_status slot_names(int s, int p, char *buf, size_t len, const char *what)
@@ -685,7 +670,7 @@ zp_status zp_h5_write_tile(zp_h5 *h, const int64_t start[ZP_NAXES], const int64_
         int64_t pts = 1, per = (int64_t)sizeof(uint16_t);
         for (int d = 0; d < ZP_NAXES; ++d) pts *= count[d];
         for (int k = 0; k < ZP_NOBS; ++k) per += h->store_obs[k] ? (int64_t)sizeof(float) : 0;
-        writeback_hint(h, pts * per);
+        zp_wb_note(h->wb, pts * per);
     }
     return ZP_OK;
 }
@@ -810,8 +795,8 @@ zp_status zp_h5_close(zp_h5 *h)
     CLOSE_ID(H5Pclose, h->dxpl_indep);
     CLOSE_ID(H5Fclose, h->file);
 #undef CLOSE_ID
-    if (h->wb_fd >= 0) close(h->wb_fd);
-    h->wb_fd = -1;
+    zp_wb_close(h->wb);
+    h->wb = NULL;
     return st;
 }
 

@@ -376,8 +376,9 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
     for (int64_t i = 0; st == ZP_OK && i < g.n[ZP_AX_MASS]; ++i)
         st = zp_model_slice(&m, c, lt, lim, g.v[ZP_AX_MASS][i], &slices[i]);
     if (st == ZP_OK) st = zp_acc_init(&acc, c, &g);
-    /* every rank knows the projection layout (collective opens need it); only rank 0 fills it */
-    if (st == ZP_OK) st = zp_acc_init(&total, c, &g);
+    /* every rank knows the projection layout (collective opens need it); only rank 0 fills it,
+     * so only rank 0 allocates it */
+    if (st == ZP_OK) st = zp_acc_init_shape(&total, c, &g, rank == 0);
     if (st == ZP_OK) {
         done = calloc((size_t)g.ntiles, 1);
         pending = malloc((size_t)g.ntiles * sizeof *pending);

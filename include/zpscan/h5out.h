@@ -45,9 +45,8 @@ typedef struct {
     int nproj;
     int64_t proj_ncell[ZP_MAX_PROJ];
     int collective_checked;      /* set once H5Pget_mpio_actual_io_mode confirmed collective */
-    int wb_fd;                   /* read-only POSIX handle for early writeback, or -1 */
+    struct zp_wb *wb;            /* early writeback (writeback.h), or NULL */
     int tile_indep;              /* tile writes independent (ZPSCAN_H5_TILE_IO), else collective */
-    int64_t wb_bytes;            /* tile bytes this rank wrote since its last writeback hint */
 } zp_h5;
 
 /* Estimated bytes of the file (for the free-space check). */
