@@ -261,9 +261,11 @@ static zp_status make_fapl(MPI_Comm comm, hid_t *fapl)
 
 static zp_status make_dxpls(zp_h5 *h)
 {
-    /* tile writes: collective by default; ZPSCAN_H5_TILE_IO=independent (BENCHMARKS.md §3) */
+    /* tile writes: independent by default (each tile is one whole chunk, so collective
+     * buffering has nothing to merge, and a collective per dataset per round makes every rank
+     * wait for the slowest: measured in BENCHMARKS.md §3); ZPSCAN_H5_TILE_IO=collective */
     const char *e = getenv("ZPSCAN_H5_TILE_IO");
-    h->tile_indep = e && strcmp(e, "independent") == 0;
+    h->tile_indep = !(e && strcmp(e, "collective") == 0);
     ZP_H5ID(h->dxpl_coll, H5Pcreate(H5P_DATASET_XFER));
     ZP_H5(H5Pset_dxpl_mpio(h->dxpl_coll, H5FD_MPIO_COLLECTIVE));
     ZP_H5ID(h->dxpl_indep, H5Pcreate(H5P_DATASET_XFER));
@@ -656,7 +658,9 @@ zp_status zp_h5_write_tile(zp_h5 *h, const int64_t start[ZP_NAXES], const int64_
     }
     const hid_t dx = indep ? h->dxpl_indep : h->dxpl_coll;
     ZP_H5(H5Dwrite(h->d_pass, H5T_NATIVE_UINT16, ms, fs, dx, mask));
-    if (!indep && !h->collective_checked) {
+    if (indep) {
+        h->collective_checked = (int)H5D_MPIO_CHUNK_INDEPENDENT + 1; /* for the run record */
+    } else if (!h->collective_checked) {
         H5D_mpio_actual_io_mode_t mode;
         if (H5Pget_mpio_actual_io_mode(h->dxpl_coll, &mode) >= 0) h->collective_checked = (int)mode + 1;
     }

@@ -56,10 +56,11 @@ for f in auto odd; do
   [ $nd -gt 40 ] || { echo "# only $nd datasets compared"; ok_all=0; }
   check "$f tile shape gives identical datasets" [ $ok_all = 1 ]
 done
-# independent tile writes (the ZPSCAN_H5_TILE_IO tuning knob) give the same file contents
-run_indep() { ZPSCAN_H5_TILE_IO=independent run "$@"; } # bash: the variable reaches mpiexec
-check "independent tile writes at 3 ranks" run_indep 3 -q "$WORK/in.ini" -o "$WORK/indep.h5"
-check "independent tile writes identical to 1 rank" same_data "$WORK/r1.h5" "$WORK/indep.h5"
-# the writes were collective (the run record says what HDF5 did)
-check "tile writes were collective" grep -q '"first_write_io_mode": "chunk-collective"' "$WORK/r2.h5.json"
+# collective tile writes (the ZPSCAN_H5_TILE_IO tuning knob) give the same file contents
+run_coll() { ZPSCAN_H5_TILE_IO=collective run "$@"; } # bash: the variable reaches mpiexec
+check "collective tile writes at 3 ranks" run_coll 3 -q "$WORK/in.ini" -o "$WORK/coll.h5"
+check "collective tile writes identical to 1 rank" same_data "$WORK/r1.h5" "$WORK/coll.h5"
+# the run record says what HDF5 did: independent by default, collective when asked
+check "tile writes were independent by default" grep -q '"first_write_io_mode": "chunk-independent"' "$WORK/r2.h5.json"
+check "collective tile writes were collective" grep -q '"first_write_io_mode": "chunk-collective"' "$WORK/coll.h5.json"
 finish

@@ -167,10 +167,10 @@ if [ "$SETTINGS" = 1 ]; then
         run_one bitmask "$np" "$rep" "bitmask_tile_1x2x20x128x$gab" "1,2,20,128,$gab" 30 ""
         run_one default "$np" "$rep" "writeback_off" auto 30 "" ZPSCAN_WRITEBACK=0
         run_one default "$np" "$rep" "writeback_start" auto 30 "" ZPSCAN_WRITEBACK=start
-        run_one default "$np" "$rep" "tile_io_independent" auto 30 "" ZPSCAN_H5_TILE_IO=independent
+        run_one default "$np" "$rep" "tile_io_collective" auto 30 "" ZPSCAN_H5_TILE_IO=collective
         run_one bitmask "$np" "$rep" "bitmask_writeback_off" auto 30 "" ZPSCAN_WRITEBACK=0
         run_one bitmask "$np" "$rep" "bitmask_writeback_start" auto 30 "" ZPSCAN_WRITEBACK=start
-        run_one bitmask "$np" "$rep" "bitmask_tile_io_independent" auto 30 "" ZPSCAN_H5_TILE_IO=independent
+        run_one bitmask "$np" "$rep" "bitmask_tile_io_collective" auto 30 "" ZPSCAN_H5_TILE_IO=collective
     done
 fi
 rm -f "$work/e2e.h5" "$work/e2e.h5.json" "$work/e2e.ini"

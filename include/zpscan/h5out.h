@@ -46,7 +46,7 @@ typedef struct {
     int64_t proj_ncell[ZP_MAX_PROJ];
     int collective_checked;      /* set once H5Pget_mpio_actual_io_mode confirmed collective */
     struct zp_wb *wb;            /* early writeback (writeback.h), or NULL */
-    int tile_indep;              /* tile writes independent (ZPSCAN_H5_TILE_IO), else collective */
+    int tile_indep;              /* tile writes independent (default), or collective (ZPSCAN_H5_TILE_IO) */
 } zp_h5;
 
 /* Estimated bytes of the file (for the free-space check). */
