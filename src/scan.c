@@ -458,7 +458,8 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
 
     zp_progress prog;
     zp_progress_init(&prog, c->progress_seconds, g.ntiles, tiles_before, g.npoints, o->quiet || rank != 0);
-    double t_setup = MPI_Wtime() - t0, t_comp = 0, t_write = 0, t_ckpt = 0, last_ckpt = MPI_Wtime();
+    double t_setup = MPI_Wtime() - t0, t_comp = 0, t_write = 0, t_ckpt = 0, t_wait = 0, last_ckpt = MPI_Wtime();
+    double tile_n = 0, tile_s1 = 0, tile_s2 = 0, tile_max = 0; /* per-tile compute times (jitter) */
     const int64_t rounds = (npend + nranks - 1) / nranks;
     int64_t r_ckpt = 0; /* first round not yet in a checkpoint */
     int stopped = 0;
@@ -481,10 +482,21 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
         double tc = MPI_Wtime();
         t_comp += tb - ta;
         t_write += tc - tb;
-        /* one small collective per round: stop requests and rank 0's checkpoint clock */
+        if (have) {
+            tile_n += 1;
+            tile_s1 += tb - ta;
+            tile_s2 += (tb - ta) * (tb - ta);
+            if (tb - ta > tile_max) tile_max = tb - ta;
+        }
+        /* one small collective per round: stop requests and rank 0's checkpoint clock. (A
+         * non-blocking MPI_Iallreduce completed a round later measured slower: without an
+         * asynchronous progress thread it only advances inside MPI calls, so it added a round
+         * of latency instead of hiding the wait.) The time in it is the lock-step loss. */
         int flags[2] = {zp_scan_stop_requested ? 1 : 0,
                         rank == 0 && tc - last_ckpt >= c->checkpoint_seconds ? 1 : 0};
         ZP_MPI(MPI_Allreduce(MPI_IN_PLACE, flags, 2, MPI_INT, MPI_MAX, comm));
+        double td = MPI_Wtime();
+        t_wait += td - tc;
         int64_t done_tiles = tiles_before + (r + 1 < rounds ? (r + 1) * nranks : npend);
         zp_progress_update(&prog, done_tiles);
         if (flags[0] || flags[1] || r + 1 == rounds) {
@@ -499,7 +511,7 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
                 goto out_abort;
             }
             last_ckpt = MPI_Wtime();
-            t_ckpt += last_ckpt - tc;
+            t_ckpt += last_ckpt - td;
             if (flags[0] && r + 1 < rounds) {
                 stopped = 1;
                 break;
@@ -509,8 +521,13 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
     if (rounds == 0 && pf.mode == 1 && (st = zp_h5_checkpoint(&h, done, &total)) != ZP_OK) goto out_abort;
 
     /* ---- phase 5: record and finish */
-    double tmax[3] = {t_comp, t_write, t_ckpt};
-    ZP_MPI(MPI_Allreduce(MPI_IN_PLACE, tmax, 3, MPI_DOUBLE, MPI_MAX, comm));
+    double tmax[5] = {t_comp, t_write, t_ckpt, t_wait, tile_max};
+    ZP_MPI(MPI_Allreduce(MPI_IN_PLACE, tmax, 5, MPI_DOUBLE, MPI_MAX, comm));
+    double tsum[3] = {tile_n, tile_s1, tile_s2};
+    ZP_MPI(MPI_Allreduce(MPI_IN_PLACE, tsum, 3, MPI_DOUBLE, MPI_SUM, comm));
+    const double tmean = tsum[0] > 0 ? tsum[1] / tsum[0] : 0;
+    const double tvar = tsum[0] > 0 ? tsum[2] / tsum[0] - tmean * tmean : 0;
+    const double tcv = tmean > 0 && tvar > 0 ? sqrt(tvar) / tmean : 0;
     char *record = NULL;
     int64_t computed = stopped ? r_ckpt * nranks : npend;
     if (computed > npend) computed = npend;
@@ -519,7 +536,8 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
             .input = o->input_path, .output = final, .version = ZP_VERSION_STRING, .build = binfo,
             .nranks = nranks, .npoints = g.npoints, .ntiles = g.ntiles, .tiles_before = tiles_before,
             .tiles_computed = computed, .complete = !stopped, .t_setup = t_setup, .t_compute = tmax[0],
-            .t_write = tmax[1], .t_checkpoint = tmax[2], .t_total = MPI_Wtime() - t0,
+            .t_write = tmax[1], .t_checkpoint = tmax[2], .t_wait = tmax[3], .t_total = MPI_Wtime() - t0,
+            .tile_mean = tmean, .tile_cv = tcv, .tile_max = tmax[4],
             .io_mode = h.collective_checked - 1, .counts = total.counts});
     if ((st = bcast_string(comm, rank, &record)) != ZP_OK) goto out_abort;
     if (stopped) {

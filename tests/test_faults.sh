@@ -61,7 +61,10 @@ fi
 # a rank that dies (kill -9 of one rank only): mpirun ends the rest, no hang, resumable
 "$MPIEXEC" -n 3 "$ZPSCAN" -q "$WORK/in.ini" -o "$WORK/one.h5" --checkpoint 0.1 &
 mp=$!
-sleep 1.5
+# kill as soon as the scan is under way (the .partial exists): a fixed sleep raced a faster
+# scanner that had finished by then
+for _ in $(seq 600); do [ -e "$WORK/one.h5.partial" ] && break; sleep 0.01; done
+sleep 0.05
 victim=$(pgrep -f "$ZPSCAN .*one.h5" | sed -n 2p)
 [ -n "$victim" ] && kill -9 "$victim"
 timeout 60 tail --pid=$mp -f /dev/null
