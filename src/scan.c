@@ -23,6 +23,7 @@
 #include "zpscan/model.h"
 #include "zpscan/progress.h"
 #include "zpscan/projections.h"
+#include "zpscan/sched.h"
 
 volatile sig_atomic_t zp_scan_stop_requested = 0;
 
@@ -444,7 +445,7 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
     st = agree(comm, st);
     if (st != ZP_OK) goto out;
 
-    /* ---- phase 4: rank 0's plan: the tiles not yet on disk, dealt round-robin */
+    /* ---- phase 4: rank 0's plan: the tiles not yet on disk (sched.h shares them out) */
     int64_t npend = 0;
     if (rank == 0)
         for (int64_t t = 0; t < g.ntiles; ++t)
@@ -460,33 +461,44 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
     zp_progress_init(&prog, c->progress_seconds, g.ntiles, tiles_before, g.npoints, o->quiet || rank != 0);
     double t_setup = MPI_Wtime() - t0, t_comp = 0, t_write = 0, t_ckpt = 0, t_wait = 0, last_ckpt = MPI_Wtime();
     double tile_n = 0, tile_s1 = 0, tile_s2 = 0, tile_max = 0; /* per-tile compute times (jitter) */
-    const int64_t rounds = (npend + nranks - 1) / nranks;
+    /* dynamic tile assignment within a node unless tile writes are collective (every rank must
+     * then make one write call per round) or ZPSCAN_SCHEDULE=static */
+    const char *sch_env = getenv("ZPSCAN_SCHEDULE");
+    zp_sched sch;
+    if ((st = zp_sched_init(&sch, comm, npend, h.tile_indep && !(sch_env && strcmp(sch_env, "static") == 0))) !=
+        ZP_OK)
+        goto out_abort;
+    const int64_t rounds = sch.nrounds;
     int64_t r_ckpt = 0; /* first round not yet in a checkpoint */
     int stopped = 0;
     for (int64_t r = 0; r < rounds; ++r) {
-        int64_t k = r * nranks + rank, stt[ZP_NAXES], cnt[ZP_NAXES];
-        int have = k < npend;
-        double ta = MPI_Wtime();
-        if (have) {
-            zp_grid_tile_box(&g, pending[k], stt, cnt);
-            compute_tile(&g, &m, slices, stt, cnt, &bufs, &acc);
-        }
-        double tb = MPI_Wtime();
-        st = zp_h5_write_tile(&h, stt, have ? cnt : NULL, bufs.mask, bufs.obs);
-        if (st != ZP_OK) { /* a collective failed under us: only an abort is safe */
-            char pre[1200];
-            snprintf(pre, sizeof pre, "%s: writing tile data%s", partial, disk_full_hint(partial));
-            zp_err_prefix(pre);
-            goto out_abort;
-        }
+        int64_t k;
         double tc = MPI_Wtime();
-        t_comp += tb - ta;
-        t_write += tc - tb;
-        if (have) {
-            tile_n += 1;
-            tile_s1 += tb - ta;
-            tile_s2 += (tb - ta) * (tb - ta);
-            if (tb - ta > tile_max) tile_max = tb - ta;
+        while ((k = zp_sched_next(&sch, r)) != ZP_SCHED_END) {
+            int64_t stt[ZP_NAXES], cnt[ZP_NAXES];
+            const int have = k >= 0;
+            double ta = MPI_Wtime();
+            if (have) {
+                zp_grid_tile_box(&g, pending[k], stt, cnt);
+                compute_tile(&g, &m, slices, stt, cnt, &bufs, &acc);
+            }
+            double tb = MPI_Wtime();
+            st = zp_h5_write_tile(&h, stt, have ? cnt : NULL, bufs.mask, bufs.obs);
+            if (st != ZP_OK) { /* a collective may have failed under us: only an abort is safe */
+                char pre[1200];
+                snprintf(pre, sizeof pre, "%s: writing tile data%s", partial, disk_full_hint(partial));
+                zp_err_prefix(pre);
+                goto out_abort;
+            }
+            tc = MPI_Wtime();
+            t_comp += tb - ta;
+            t_write += tc - tb;
+            if (have) {
+                tile_n += 1;
+                tile_s1 += tb - ta;
+                tile_s2 += (tb - ta) * (tb - ta);
+                if (tb - ta > tile_max) tile_max = tb - ta;
+            }
         }
         /* one small collective per round: stop requests and rank 0's checkpoint clock. (A
          * non-blocking MPI_Iallreduce completed a round later measured slower: without an
@@ -497,10 +509,11 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
         ZP_MPI(MPI_Allreduce(MPI_IN_PLACE, flags, 2, MPI_INT, MPI_MAX, comm));
         double td = MPI_Wtime();
         t_wait += td - tc;
-        int64_t done_tiles = tiles_before + (r + 1 < rounds ? (r + 1) * nranks : npend);
-        zp_progress_update(&prog, done_tiles);
+        const int64_t rend = zp_sched_round_end(&sch, r);
+        zp_progress_update(&prog, tiles_before + rend);
         if (flags[0] || flags[1] || r + 1 == rounds) {
-            for (int64_t j = r_ckpt * nranks; j < (r + 1) * nranks && j < npend; ++j) done[pending[j]] = 1;
+            for (int64_t j = r_ckpt > 0 ? zp_sched_round_end(&sch, r_ckpt - 1) : 0; j < rend; ++j)
+                done[pending[j]] = 1;
             r_ckpt = r + 1;
             if ((st = zp_acc_reduce(&acc, &total, 0, comm)) != ZP_OK) goto out_abort;
             zp_acc_zero(&acc);
@@ -518,6 +531,7 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
             }
         }
     }
+    if ((st = zp_sched_free(&sch)) != ZP_OK) goto out_abort;
     if (rounds == 0 && pf.mode == 1 && (st = zp_h5_checkpoint(&h, done, &total)) != ZP_OK) goto out_abort;
 
     /* ---- phase 5: record and finish */
@@ -529,8 +543,7 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
     const double tvar = tsum[0] > 0 ? tsum[2] / tsum[0] - tmean * tmean : 0;
     const double tcv = tmean > 0 && tvar > 0 ? sqrt(tvar) / tmean : 0;
     char *record = NULL;
-    int64_t computed = stopped ? r_ckpt * nranks : npend;
-    if (computed > npend) computed = npend;
+    int64_t computed = stopped ? (r_ckpt > 0 ? zp_sched_round_end(&sch, r_ckpt - 1) : 0) : npend;
     if (rank == 0)
         record = zp_progress_record(&prog, &(zp_run_record){
             .input = o->input_path, .output = final, .version = ZP_VERSION_STRING, .build = binfo,

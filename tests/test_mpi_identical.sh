@@ -60,6 +60,10 @@ done
 run_coll() { ZPSCAN_H5_TILE_IO=collective run "$@"; } # bash: the variable reaches mpiexec
 check "collective tile writes at 3 ranks" run_coll 3 -q "$WORK/in.ini" -o "$WORK/coll.h5"
 check "collective tile writes identical to 1 rank" same_data "$WORK/r1.h5" "$WORK/coll.h5"
+# static rounds (ZPSCAN_SCHEDULE=static) instead of the dynamic per-node schedule: same data
+run_static() { ZPSCAN_SCHEDULE=static run "$@"; }
+check "static schedule at 3 ranks" run_static 3 -q "$WORK/in.ini" -o "$WORK/static.h5"
+check "static schedule identical to 1 rank" same_data "$WORK/r1.h5" "$WORK/static.h5"
 # the run record says what HDF5 did: independent by default, collective when asked
 check "tile writes were independent by default" grep -q '"first_write_io_mode": "chunk-independent"' "$WORK/r2.h5.json"
 check "collective tile writes were collective" grep -q '"first_write_io_mode": "chunk-collective"' "$WORK/coll.h5.json"
