@@ -9,6 +9,7 @@
 #        points, 614 MB: at 2 bytes a point the GA_N grid is 71 MB, ~0.08 s of disk time, and
 #        its ratio measures the launcher's start-up rather than a bandwidth)  SETTINGS_REPS=1
 #        MPIRUN="mpirun" (on a cluster: MPIRUN="srun" and RANKS="64 ...")  SETTLE=2 (pause, s)
+#        SETTINGS_MATCH=regex (only the settings whose name matches, e.g. 'bitmask_.*|base')
 #
 # Fairness: zpscan makes its data durable at checkpoints and at the end (H5Fflush ->
 # MPI_File_sync); the raw writer calls MPI_File_sync before closing. Both are timed as the
@@ -89,6 +90,7 @@ echo "mode,ranks,rep,setting,npoints,file_bytes,tile_points,zp_wall_s,zp_total_s
 
 run_one() { # mode np rep setting tile ckpt align [VAR=value]
     local mode=$1 np=$2 rep=$3 setting=$4 tile=$5 ckpt=$6 align=$7
+    [[ $setting =~ ${SETTINGS_MATCH:-.} ]] || return 0
     ini "$mode" "$tile" "$ckpt" > "$work/e2e.ini"
     rm -f "$work/e2e.h5" "$work/e2e.h5.json" "$work/raw.bin"
     local t0 t1 t2 t3 tp
@@ -170,6 +172,7 @@ if [ "$SETTINGS" = 1 ]; then
         run_one default "$np" "$rep" "tile_io_collective" auto 30 "" ZPSCAN_H5_TILE_IO=collective
         run_one bitmask "$np" "$rep" "bitmask_writeback_off" auto 30 "" ZPSCAN_WRITEBACK=0
         run_one bitmask "$np" "$rep" "bitmask_writeback_start" auto 30 "" ZPSCAN_WRITEBACK=start
+        run_one bitmask "$np" "$rep" "bitmask_schedule_static" auto 30 "" ZPSCAN_SCHEDULE=static
         run_one bitmask "$np" "$rep" "bitmask_tile_io_collective" auto 30 "" ZPSCAN_H5_TILE_IO=collective
     done
 fi
