@@ -549,14 +549,14 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
     const double tcv = tmean > 0 && tvar > 0 ? sqrt(tvar) / tmean : 0;
     char *record = NULL;
     int64_t computed = stopped ? (r_ckpt > 0 ? zp_sched_round_end(&sch, r_ckpt - 1) : 0) : npend;
-    if (rank == 0)
-        record = zp_progress_record(&prog, &(zp_run_record){
-            .input = o->input_path, .output = final, .version = ZP_VERSION_STRING, .build = binfo,
-            .nranks = nranks, .npoints = g.npoints, .ntiles = g.ntiles, .tiles_before = tiles_before,
-            .tiles_computed = computed, .complete = !stopped, .t_setup = t_setup, .t_compute = tmax[0],
-            .t_write = tmax[1], .t_checkpoint = tmax[2], .t_wait = tmax[3], .t_total = MPI_Wtime() - t0,
-            .tile_mean = tmean, .tile_cv = tcv, .tile_max = tmax[4],
-            .io_mode = h.collective_checked - 1, .counts = total.counts});
+    zp_run_record rr = {
+        .input = o->input_path, .output = final, .version = ZP_VERSION_STRING, .build = binfo,
+        .nranks = nranks, .npoints = g.npoints, .ntiles = g.ntiles, .tiles_before = tiles_before,
+        .tiles_computed = computed, .complete = !stopped, .t_setup = t_setup, .t_compute = tmax[0],
+        .t_write = tmax[1], .t_checkpoint = tmax[2], .t_wait = tmax[3], .t_total = MPI_Wtime() - t0,
+        .t_finish = -1, .tile_mean = tmean, .tile_cv = tcv, .tile_max = tmax[4],
+        .io_mode = h.collective_checked - 1, .counts = total.counts};
+    if (rank == 0) record = zp_progress_record(&prog, &rr);
     if ((st = bcast_string(comm, rank, &record)) != ZP_OK) goto out_abort;
     if (stopped) {
         if (rank == 0 && !o->quiet)
@@ -580,13 +580,18 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
         } else {
             char jpath[1200];
             snprintf(jpath, sizeof jpath, "%s.json", final);
+            /* the sidecar also has the finish (results, flush, mark complete, rename), which the
+             * record stored in the file cannot contain */
+            rr.t_finish = MPI_Wtime() - t0 - rr.t_total;
+            char *rec2 = zp_progress_record(&prog, &rr);
             FILE *jf = fopen(jpath, "w");
-            if (!jf || fputs(record, jf) < 0 || fclose(jf) != 0)
+            if (!rec2 || !jf || fputs(rec2, jf) < 0 || fclose(jf) != 0)
                 zp_err_set(st = ZP_EIO, "%s: cannot write the run record", jpath);
             if (!o->quiet)
                 printf("zpscan: done: %s (%llu of %lld points pass all; %.2f s; record %s)\n", final,
                        (unsigned long long)total.counts[ZP_BIT_ALL], (long long)g.npoints,
                        MPI_Wtime() - t0, jpath);
+            free(rec2);
         }
     }
     free(record);

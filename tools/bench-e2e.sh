@@ -86,7 +86,7 @@ EOF
 now() { date +%s.%N; }
 jget() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 
-echo "mode,ranks,rep,setting,npoints,file_bytes,tile_points,zp_wall_s,zp_total_s,zp_compute_s,zp_write_s,zp_ckpt_s,zp_setup_s,points_per_s,zp_bytes_per_s,raw_wall_s,raw_internal_s,raw_bytes_per_s,ratio_wall,ratio_internal,file_alloc_bytes,raw_bytes" > "$csv"
+echo "mode,ranks,rep,setting,npoints,file_bytes,tile_points,zp_wall_s,zp_total_s,zp_compute_s,zp_write_s,zp_ckpt_s,zp_setup_s,points_per_s,zp_bytes_per_s,raw_wall_s,raw_internal_s,raw_bytes_per_s,ratio_wall,ratio_internal,file_alloc_bytes,raw_bytes,zp_finish_s" > "$csv"
 
 run_one() { # mode np rep setting tile ckpt align [VAR=value]
     local mode=$1 np=$2 rep=$3 setting=$4 tile=$5 ckpt=$6 align=$7
@@ -129,20 +129,22 @@ run_one() { # mode np rep setting tile ckpt align [VAR=value]
     alloc=$(du -B1 "$work/e2e.h5" | cut -f1)
     bytes=$(( alloc < fbytes ? alloc : fbytes ))
     BYTES[$key]=$bytes
-    read -r npts tot comp wr ck su < <(jget "$work/e2e.h5.json" \
-        "'%d %s %s %s %s %s' % (d['npoints'], d['timings_s']['total'], d['timings_s']['compute'], d['timings_s']['write'], d['timings_s']['checkpoint'], d['timings_s']['setup'])")
+    # own clock: start to durable end (total_durable = total + finish: results written, flushed,
+    # marked complete, renamed), like the raw writer's open .. sync + close
+    read -r npts tot comp wr ck su fin < <(jget "$work/e2e.h5.json" \
+        "'%d %s %s %s %s %s %s' % (d['npoints'], d['timings_s'].get('total_durable', d['timings_s']['total']), d['timings_s']['compute'], d['timings_s']['write'], d['timings_s']['checkpoint'], d['timings_s']['setup'], d['timings_s'].get('finish', 0))")
     rm -f "$work/e2e.h5"
     [ "$raw_first" = 1 ] || raw_run
     local rint=${rawline#*,*,}; rint=${rint%%,*}
-    /usr/bin/python3 - "$mode" "$np" "$rep" "$setting" "$npts" "$bytes" "$tp" "$t0" "$t1" "$tot" "$comp" "$wr" "$ck" "$su" "$t2" "$t3" "$rint" "$fbytes" "$alloc" >> "$csv" <<'EOF'
+    /usr/bin/python3 - "$mode" "$np" "$rep" "$setting" "$npts" "$bytes" "$tp" "$t0" "$t1" "$tot" "$comp" "$wr" "$ck" "$su" "$t2" "$t3" "$rint" "$fbytes" "$alloc" "$fin" >> "$csv" <<'EOF'
 import sys
 mode, np_, rep, setting, npts, nbytes, tp = sys.argv[1:8]
 t0, t1, tot, comp, wr, ck, su, t2, t3, rint = map(float, sys.argv[8:18])
-fbytes, alloc = sys.argv[18:20]
+fbytes, alloc, fin = sys.argv[18:21]
 npts, nbytes = int(npts), int(nbytes)
 zw, rw = t1 - t0, t3 - t2
 print(f"{mode},{np_},{rep},{setting},{npts},{fbytes},{tp},{zw:.3f},{tot:.3f},{comp:.3f},{wr:.3f},{ck:.3f},{su:.3f},"
-      f"{npts/zw:.4g},{nbytes/zw:.4g},{rw:.3f},{rint:.3f},{nbytes/rw:.4g},{rw/zw:.3f},{rint/tot:.3f},{alloc},{nbytes}")
+      f"{npts/zw:.4g},{nbytes/zw:.4g},{rw:.3f},{rint:.3f},{nbytes/rw:.4g},{rw/zw:.3f},{rint/tot:.3f},{alloc},{nbytes},{float(fin):.3f}")
 EOF
     tail -1 "$csv"
 }

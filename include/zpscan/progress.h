@@ -19,6 +19,7 @@ typedef struct {
     int complete;
     double t_setup, t_compute, t_write, t_checkpoint, t_total;
     double t_wait;                     /* max over ranks: waiting for the round's flags */
+    double t_finish;                   /* results written, flushed, marked complete; < 0: not known yet */
     double tile_mean, tile_cv, tile_max; /* compute time per tile: mean, std/mean, max (all ranks) */
     int io_mode;              /* H5D_mpio_actual_io_mode_t of the first tile write, -1 unknown */
     const uint64_t *counts;   /* ZP_NBITS */
