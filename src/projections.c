@@ -576,7 +576,7 @@ zp_status zp_acc_reduce(zp_acc *local, zp_acc *total, int root, MPI_Comm comm)
         const int64_t nc = local->def[p].ncell;
         /* root reduces in place into its local buffer, then merges that into total */
         /* counts above 2^31 elements would overflow the int count: chunk the calls */
-        const int64_t step = 1 << 28;
+        const int64_t step = 1 << 17; /* 1 MiB messages: no large temporary buffers in MPI_Reduce */
         for (int64_t off = 0; off < ZP_NBITS * nc; off += step) {
             int len = (int)(ZP_NBITS * nc - off < step ? ZP_NBITS * nc - off : step);
             ZP_MPI(MPI_Reduce(rank == root ? MPI_IN_PLACE : (void *)(local->pcount[p] + off),
