@@ -161,6 +161,14 @@ typedef struct {
     int mode;              /* 0 new scan, 1 resume partial, 2 already complete */
 } preflight;
 
+/* "<file>: <what> (the file system is full)" in front of the recorded error */
+static void io_error_prefix(const char *partial, const char *what)
+{
+    char pre[1200];
+    snprintf(pre, sizeof pre, "%s: %s%s", partial, what, disk_full_hint(partial));
+    zp_err_prefix(pre);
+}
+
 static zp_status check_output(const zp_config *c, const zp_scan_opts *o, const char *final,
                               const char *partial, uint64_t est, preflight *pf)
 {
@@ -485,9 +493,7 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
             double tb = MPI_Wtime();
             st = zp_h5_write_tile(&h, stt, have ? cnt : NULL, bufs.mask, bufs.obs);
             if (st != ZP_OK) { /* a collective may have failed under us: only an abort is safe */
-                char pre[1200];
-                snprintf(pre, sizeof pre, "%s: writing tile data%s", partial, disk_full_hint(partial));
-                zp_err_prefix(pre);
+                io_error_prefix(partial, "writing tile data");
                 goto out_abort;
             }
             tc = MPI_Wtime();
@@ -523,9 +529,7 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
              * resumes from the last periodic checkpoint instead) */
             const int last = r + 1 == rounds; /* (a stop request then changes nothing) */
             if (!last && (st = zp_h5_checkpoint(&h, done, &total)) != ZP_OK) {
-                char pre[1200];
-                snprintf(pre, sizeof pre, "%s: checkpoint%s", partial, disk_full_hint(partial));
-                zp_err_prefix(pre);
+                io_error_prefix(partial, "checkpoint");
                 goto out_abort;
             }
             last_ckpt = MPI_Wtime();
