@@ -18,7 +18,7 @@
 #include "zpscan/error.h"
 
 enum { ZP_SCHED_END = -1, ZP_SCHED_NONE = -2 };
-enum { ZP_SCHED_K = 32 }; /* tiles per rank per round, dynamic: K = 8 left 0.09-0.21 s of end-of-round waits in a 2 s scan, 32 leaves 0.03-0.05 */ /* tiles per rank per round, dynamic */
+enum { ZP_SCHED_K = 32 }; /* tiles per rank per round, dynamic: K = 8 left 0.09-0.21 s of end-of-round waits in a 2 s scan, 32 leaves 0.03-0.05 */
 
 typedef struct {
     int dynamic;
