@@ -175,12 +175,18 @@ def main():
                        f"{m('zp_write_s'):.2f} | {m('zp_ckpt_s'):.2f} | {m('ratio_wall'):.2f} | {m('ratio_internal'):.2f} |")
         out.append("")
 
-    # scaling and memory
-    if scale:
+    # scaling and memory: the bench-all run (scale.csv) and, if present, a re-run (scale-rerun.csv)
+    import os
+    runs = [("scale.csv", scale, "", "-")]
+    if os.path.exists(f"{d}/scale-rerun.csv"):
+        runs.append(("scale-rerun.csv", rows(f"{d}/scale-rerun.csv"), ", re-run", "--"))
+    for fname, scale, tag, ls in runs:
+        if not scale:
+            continue
         g = defaultdict(list)
         for r in scale:
             g[(r["kind"], r["label"], int(r["ranks"]))].append(r)
-        out.append("### Projections only (points = no): strong scaling and memory (median)\n")
+        out.append(f"### Projections only (points = no): strong scaling and memory (median; {fname})\n")
         out.append("| kind | grid | ranks | points | wall s | total s | compute s | points/s | max RSS rank 0 / 1 (MB) "
                    "| CPU share rank 0 / 1 |")
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -198,12 +204,13 @@ def main():
                 weak[np_] = m("points_per_s")
         if strong:
             nps = sorted(strong)
-            ax[2].plot(nps, [strong[n] / strong[nps[0]] for n in nps], "o-", label="measured, run total")
-            ax[2].plot(nps, [strong_c[nps[0]] / strong_c[n] for n in nps], "s--", label="measured, compute phase")
+            ax[2].plot(nps, [strong[n] / strong[nps[0]] for n in nps], "o" + ls, label="measured, run total" + tag)
+            ax[2].plot(nps, [strong_c[nps[0]] / strong_c[n] for n in nps], "s" + ls, label="measured, compute phase" + tag)
             if weak:
                 nw = sorted(weak)
-                ax[2].plot(nw, [weak[n] / weak[nw[0]] for n in nw], "^-", label="weak (1e9 points/rank), scaled")
-            ax[2].plot(nps, [n / nps[0] for n in nps], "k:", label="ideal")
+                ax[2].plot(nw, [weak[n] / weak[nw[0]] for n in nw], "^" + ls, label="weak (1e9 points/rank), scaled" + tag)
+            if not tag:
+                ax[2].plot(nps, [n / nps[0] for n in nps], "k:", label="ideal")
             ax[2].set_xlabel("ranks")
             ax[2].set_ylabel("speed-up vs 1 rank")
             ax[2].set_title("scaling, projections only (strong: 2e9 points)")
