@@ -145,17 +145,11 @@ static void lane_spill(lane_acc *L)
     L->have_cnt = 1;
 }
 
-/* One line of n <= L->n points into the lanes. Bits k, k+4, k+8 of a mask sit in separate
- * nibbles of (mask >> k) & 0x111, so four adds count the 12 bits (15 lines fit a nibble).
- * The minima are taken in float: float -> double is exact and monotonic, so min-then-convert
- * equals the double minimum of the converted values; and (double)p * (double)p is exact, so
- * (min |p|)^2 is min p^2. `x < m ? x : m` skips a NaN x (it compares false); the locals start
- * at +inf and are never NaN. */
-static void lane_add(lane_acc *restrict L, const uint16_t *restrict mask, const float *restrict chi,
-                     const float *restrict pull, int n, int mins)
+/* Bits k, k+4, k+8 of each of n masks into the nibbles of t_k[j]: (mask >> k) & 0x111 puts
+ * them in separate nibbles, so four adds count the 12 bits (15 additions fit a nibble). */
+static inline void nib_add(uint16_t *restrict t0, uint16_t *restrict t1, uint16_t *restrict t2,
+                           uint16_t *restrict t3, const uint16_t *restrict mask, int n)
 {
-    uint16_t *restrict t0 = L->nib[0], *restrict t1 = L->nib[1], *restrict t2 = L->nib[2],
-             *restrict t3 = L->nib[3];
     for (int j = 0; j < n; ++j) {
         const unsigned m = mask[j];
         t0[j] += m & 0x111u;
@@ -163,6 +157,27 @@ static void lane_add(lane_acc *restrict L, const uint16_t *restrict mask, const 
         t2[j] += (m >> 2) & 0x111u;
         t3[j] += (m >> 3) & 0x111u;
     }
+}
+
+/* The sum of m nibble words with their three nibbles spread into 10-bit fields of a uint32:
+ * one sum counts three bits, exact while every nibble's total stays below 1024. */
+static inline uint32_t nib_spread_sum(const uint16_t *t, int m)
+{
+    uint32_t sm = 0;
+    for (int x = 0; x < m; ++x)
+        sm += (t[x] & 0xfu) | (uint32_t)(t[x] & 0xf0u) << 6 | (uint32_t)(t[x] & 0xf00u) << 12;
+    return sm;
+}
+
+/* One line of n <= L->n points into the lanes (nib_add).
+ * The minima are taken in float: float -> double is exact and monotonic, so min-then-convert
+ * equals the double minimum of the converted values; and (double)p * (double)p is exact, so
+ * (min |p|)^2 is min p^2. `x < m ? x : m` skips a NaN x (it compares false); the locals start
+ * at +inf and are never NaN. */
+static void lane_add(lane_acc *restrict L, const uint16_t *restrict mask, const float *restrict chi,
+                     const float *restrict pull, int n, int mins)
+{
+    nib_add(L->nib[0], L->nib[1], L->nib[2], L->nib[3], mask, n);
     if (mins)
         for (int j = 0; j < n; ++j) {
             const float f = chi[j], a = fabsf(pull[j]);
@@ -252,10 +267,7 @@ static void flush_segments_nib(lane_acc *L, const flush_dst *d, int64_t cell, in
         const int m = (int)(c2 - j < n - l ? c2 - j : n - l);
         const int64_t i = cell + q * s1;
         for (int k = 0; k < 4; ++k) {
-            const uint16_t *t = L->nib[k] + l;
-            uint32_t sm = 0;
-            for (int x = 0; x < m; ++x)
-                sm += (t[x] & 0xfu) | (uint32_t)(t[x] & 0xf0u) << 6 | (uint32_t)(t[x] & 0xf00u) << 12;
+            const uint32_t sm = nib_spread_sum(L->nib[k] + l, m);
             for (int f = 0; f < 3 && k + 4 * f < ZP_NBITS; ++f) {
                 const uint64_t v = (sm >> (10 * f)) & 1023u;
                 d->pc[(k + 4 * f) * d->nc + i] += v;
@@ -369,15 +381,7 @@ static void across_spill(across_acc *A)
 
 static inline void across_piece(across_acc *restrict A, const uint16_t *restrict p)
 {
-    uint16_t *restrict t0 = A->nib[0], *restrict t1 = A->nib[1], *restrict t2 = A->nib[2],
-             *restrict t3 = A->nib[3];
-    for (int k = 0; k < AK; ++k) {
-        const unsigned m = p[k];
-        t0[k] += m & 0x111u;
-        t1[k] += (m >> 1) & 0x111u;
-        t2[k] += (m >> 2) & 0x111u;
-        t3[k] += (m >> 3) & 0x111u;
-    }
+    nib_add(A->nib[0], A->nib[1], A->nib[2], A->nib[3], p, AK);
     if (++A->np == NIB_LINES) across_spill(A);
 }
 
@@ -388,14 +392,7 @@ static void across_add(across_acc *restrict A, const uint16_t *restrict mask, co
     int64_t j = 0;
     for (; j + AK <= n; j += AK) across_piece(A, mask + j);
     if (j < n) { /* a partial piece, into the first n - j lanes */
-        const int r = (int)(n - j);
-        for (int k = 0; k < r; ++k) {
-            const unsigned m = mask[j + k];
-            A->nib[0][k] += m & 0x111u;
-            A->nib[1][k] += (m >> 1) & 0x111u;
-            A->nib[2][k] += (m >> 2) & 0x111u;
-            A->nib[3][k] += (m >> 3) & 0x111u;
-        }
+        nib_add(A->nib[0], A->nib[1], A->nib[2], A->nib[3], mask + j, (int)(n - j));
         if (++A->np == NIB_LINES) across_spill(A);
     }
     /* GCC vector types: the same loop as plain C stays scalar */
@@ -430,10 +427,7 @@ static void across_flush(across_acc *A, const flush_dst *d, int64_t cell)
          * (15 * AK < 1024), one sum per word */
         _Static_assert(NIB_LINES * AK < 1024, "10-bit fields hold the nibble sums");
         for (int k = 0; k < 4; ++k) {
-            const uint16_t *t = A->nib[k];
-            uint32_t sm = 0;
-            for (int x = 0; x < AK; ++x)
-                sm += (t[x] & 0xfu) | (uint32_t)(t[x] & 0xf0u) << 6 | (uint32_t)(t[x] & 0xf00u) << 12;
+            const uint32_t sm = nib_spread_sum(A->nib[k], AK);
             for (int f = 0; f < 3 && k + 4 * f < ZP_NBITS; ++f) cnt[k + 4 * f] = (sm >> (10 * f)) & 1023u;
         }
     } else {
