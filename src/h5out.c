@@ -1,6 +1,5 @@
 #include "zpscan/h5out.h"
 
-#include <fcntl.h>
 #include <hdf5_hl.h>
 #include <inttypes.h>
 #include <math.h>
@@ -8,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "zpscan/writeback.h"
 

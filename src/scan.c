@@ -477,7 +477,7 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
         ZP_OK)
         goto out_abort;
     const int64_t rounds = sch.nrounds;
-    int64_t r_ckpt = 0; /* first round not yet in a checkpoint */
+    int64_t ckpt_end = 0; /* pending[0 .. ckpt_end) are in the last checkpoint */
     int stopped = 0;
     for (int64_t r = 0; r < rounds; ++r) {
         int64_t k;
@@ -518,9 +518,8 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
         const int64_t rend = zp_sched_round_end(&sch, r);
         zp_progress_update(&prog, tiles_before + rend);
         if (flags[0] || flags[1] || r + 1 == rounds) {
-            for (int64_t j = r_ckpt > 0 ? zp_sched_round_end(&sch, r_ckpt - 1) : 0; j < rend; ++j)
-                done[pending[j]] = 1;
-            r_ckpt = r + 1;
+            for (int64_t j = ckpt_end; j < rend; ++j) done[pending[j]] = 1;
+            ckpt_end = rend;
             if ((st = zp_acc_reduce(&acc, &total, 0, comm)) != ZP_OK) goto out_abort;
             zp_acc_zero(&acc);
             /* after the last round zp_h5_finish makes everything durable and marks the file
@@ -552,7 +551,7 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
     const double tvar = tsum[0] > 0 ? tsum[2] / tsum[0] - tmean * tmean : 0;
     const double tcv = tmean > 0 && tvar > 0 ? sqrt(tvar) / tmean : 0;
     char *record = NULL;
-    int64_t computed = stopped ? (r_ckpt > 0 ? zp_sched_round_end(&sch, r_ckpt - 1) : 0) : npend;
+    int64_t computed = stopped ? ckpt_end : npend;
     zp_run_record rr = {
         .input = o->input_path, .output = final, .version = ZP_VERSION_STRING, .build = binfo,
         .nranks = nranks, .npoints = g.npoints, .ntiles = g.ntiles, .tiles_before = tiles_before,
@@ -588,9 +587,10 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
              * record stored in the file cannot contain */
             rr.t_finish = MPI_Wtime() - t0 - rr.t_total;
             char *rec2 = zp_progress_record(&prog, &rr);
-            FILE *jf = fopen(jpath, "w");
-            if (!rec2 || !jf || fputs(rec2, jf) < 0 || fclose(jf) != 0)
-                zp_err_set(st = ZP_EIO, "%s: cannot write the run record", jpath);
+            FILE *jf = rec2 ? fopen(jpath, "w") : NULL;
+            int bad = !jf || fputs(rec2, jf) < 0;
+            if (jf && fclose(jf) != 0) bad = 1; /* closed on every path */
+            if (bad) zp_err_set(st = ZP_EIO, "%s: cannot write the run record", jpath);
             if (!o->quiet)
                 printf("zpscan: done: %s (%llu of %lld points pass all; %.2f s; record %s)\n", final,
                        (unsigned long long)total.counts[ZP_BIT_ALL], (long long)g.npoints,
