@@ -28,6 +28,7 @@ static const opt_def options[] = {
     {"force", 'f', NULL, "write even if the size estimate exceeds the free space or max_output_bytes"},
     {"progress", 'p', "SECONDS", "progress line interval (0: none; default from [scan] progress_seconds)"},
     {"checkpoint", 'c', "SECONDS", "how often finished tiles are made durable (default [scan] checkpoint_seconds)"},
+    {"threads", 't', "N", "compute threads per rank (default: the CPUs the rank may run on, shared among the ranks of the node on them)"},
     {"dry-run", 'n', NULL, "validate the input, print the grid, tiles and size estimate, write nothing"},
     {"quiet", 'q', NULL, "no informational output (errors still go to stderr)"},
     {"version", 'V', NULL, "print zpscan's version and the MPI, HDF5 and GSL it was built with"},
@@ -85,7 +86,8 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGUSR1, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
-    /* FUNNELED: the early-writeback helper thread (writeback.h) never calls MPI */
+    /* FUNNELED: the early-writeback helper (writeback.h) and the compute threads (pipe.h)
+     * never call MPI */
     int provided = MPI_THREAD_SINGLE;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     int rank = 0;
@@ -126,6 +128,17 @@ int main(int argc, char **argv)
                 bad = 1;
             }
             break;
+        case 't': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (end == optarg || *end || v < 1 || v > 1024) {
+                if (!rank) fprintf(stderr, "zpscan: error: --threads: '%s' is not a thread count (1 to 1024)\n", optarg);
+                bad = 1;
+            } else {
+                o.threads = (int)v;
+            }
+            break;
+        }
         case 'n': o.dry_run = 1; break;
         case 'q': o.quiet = 1; break;
         case 'V': ver = 1; break;

@@ -76,13 +76,13 @@ char *zp_progress_record(const zp_progress *p, const zp_run_record *r)
                  r->t_total + r->t_finish);
     int k = snprintf(j, cap,
         "{\n  \"zpscan_version\": \"%s\",\n  \"build\": \"%s\",\n  \"input\": \"%s\",\n  \"output\": \"%s\",\n"
-        "  \"nranks\": %d,\n  \"npoints\": %lld,\n  \"ntiles\": %lld,\n  \"tiles_done_before_this_run\": %lld,\n"
+        "  \"nranks\": %d,\n  \"threads_per_rank\": %d,\n  \"npoints\": %lld,\n  \"ntiles\": %lld,\n  \"tiles_done_before_this_run\": %lld,\n"
         "  \"tiles_computed_this_run\": %lld,\n  \"complete\": %s,\n  \"first_write_io_mode\": \"%s\",\n"
         "  \"timings_s\": {\"setup\": %.6f, \"compute\": %.6f, \"write\": %.6f, \"checkpoint\": %.6f, "
         "\"wait\": %.6f, \"total\": %.6f%s},\n"
         "  \"tile_compute_s\": {\"mean\": %.6g, \"cv\": %.4f, \"max\": %.6g},\n"
         "  \"points_per_s\": %.6g,\n  \"pass_counts\": {",
-        ver, build, in, outp, r->nranks, (long long)r->npoints, (long long)r->ntiles,
+        ver, build, in, outp, r->nranks, r->threads > 0 ? r->threads : 1, (long long)r->npoints, (long long)r->ntiles,
         (long long)r->tiles_before, (long long)r->tiles_computed, r->complete ? "true" : "false", mode,
         r->t_setup, r->t_compute, r->t_write, r->t_checkpoint, r->t_wait, r->t_total, fin, r->tile_mean, r->tile_cv,
         r->tile_max,

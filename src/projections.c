@@ -553,6 +553,20 @@ void zp_acc_row(zp_acc *a, int64_t mass, int64_t gql, const int64_t st[ZP_NAXES]
     }
 }
 
+static void merge_proj(zp_acc *dst, const zp_acc *src, int p)
+{
+    const int64_t nc = src->def[p].ncell;
+    for (int64_t i = 0; i < ZP_NBITS * nc; ++i) dst->pcount[p][i] += src->pcount[p][i];
+    for (int64_t i = 0; i < ZP_NPMIN * nc; ++i) dst->pmin[p][i] = fmin(dst->pmin[p][i], src->pmin[p][i]);
+}
+
+void zp_acc_merge(zp_acc *dst, const zp_acc *src)
+{
+    for (int b = 0; b < ZP_NBITS; ++b) dst->counts[b] += src->counts[b];
+    dst->npoints += src->npoints;
+    for (int p = 0; p < src->nproj; ++p) merge_proj(dst, src, p);
+}
+
 zp_status zp_acc_reduce(zp_acc *local, zp_acc *total, int root, MPI_Comm comm)
 {
     int rank;
@@ -581,11 +595,7 @@ zp_status zp_acc_reduce(zp_acc *local, zp_acc *total, int root, MPI_Comm comm)
             ZP_MPI(MPI_Reduce(rank == root ? MPI_IN_PLACE : (void *)(local->pmin[p] + off),
                               local->pmin[p] + off, len, MPI_DOUBLE, MPI_MIN, root, comm));
         }
-        if (rank == root) {
-            for (int64_t i = 0; i < ZP_NBITS * nc; ++i) total->pcount[p][i] += local->pcount[p][i];
-            for (int64_t i = 0; i < ZP_NPMIN * nc; ++i)
-                total->pmin[p][i] = fmin(total->pmin[p][i], local->pmin[p][i]);
-        }
+        if (rank == root) merge_proj(total, local, p);
     }
     return ZP_OK;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gsl/gsl_version.h>
@@ -21,6 +22,7 @@
 #include "zpscan/lhc.h"
 #include "zpscan/lumi.h"
 #include "zpscan/model.h"
+#include "zpscan/pipe.h"
 #include "zpscan/progress.h"
 #include "zpscan/projections.h"
 #include "zpscan/sched.h"
@@ -290,6 +292,35 @@ static void compute_tile(const zp_grid *g, const zp_model *m, const zp_mass_slic
         }
 }
 
+/* What a compute thread needs for a tile: the slot's buffers, the worker's accumulator. */
+typedef struct {
+    const zp_grid *g;
+    const zp_model *m;
+    const zp_mass_slice *slices;
+    const int64_t *pending;
+    tile_bufs *bufs; /* per slot */
+    zp_acc *acc;     /* per worker */
+    double *dt;      /* per slot: compute seconds of its tile */
+} tile_work;
+
+static double now_s(void)
+{
+    /* not MPI_Wtime: under MPI_THREAD_FUNNELED the compute threads make no MPI call */
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void run_tile(void *ctx, int worker, int slot, int64_t k)
+{
+    tile_work *w = ctx;
+    const double t = now_s();
+    int64_t stt[ZP_NAXES], cnt[ZP_NAXES];
+    zp_grid_tile_box(w->g, w->pending[k], stt, cnt);
+    compute_tile(w->g, w->m, w->slices, stt, cnt, &w->bufs[slot], &w->acc[worker]);
+    w->dt[slot] = now_s() - t;
+}
+
 void zp_scan_build_info(char *buf, size_t len, const char *sep)
 {
     unsigned maj, min, rel;
@@ -322,17 +353,19 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
     memset(&g, 0, sizeof g);
     zp_model m;
     zp_mass_slice *slices = NULL;
-    zp_acc acc, total;
-    memset(&acc, 0, sizeof acc);
+    zp_acc total, *accs = NULL; /* accs: one per compute thread */
     memset(&total, 0, sizeof total);
+    int nacc = 0, nslot = 0;    /* slots: tiles in flight (computing or being written) */
     zp_h5 h;
     memset(&h, 0, sizeof h);
     h.file = -1;
     int h_open = 0;
     uint8_t *done = NULL;
     int64_t *pending = NULL;
-    tile_bufs bufs;
-    memset(&bufs, 0, sizeof bufs);
+    tile_bufs *bufs = NULL; /* per slot */
+    double *slot_dt = NULL;
+    int64_t *slot_k = NULL;
+    zp_pipe *pipe = NULL;
     zp_status st = ZP_OK;
     char final[1024], partial[1100];
     preflight pf = {0};
@@ -376,6 +409,13 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
     if (o->checkpoint_seconds >= 0) c->checkpoint_seconds = o->checkpoint_seconds;
 
     /* ---- phase 2: every rank builds the same grid, model and per-mass slices */
+    /* compute threads per rank: the workers compute while this thread writes; with one, the
+     * rank computes and writes in turn as it always did */
+    int nthreads = o->threads > 0 ? o->threads : 1;
+    if (o->threads <= 0 && (st = zp_pipe_auto_threads(comm, &nthreads)) != ZP_OK) goto out_abort;
+    const int nworkers = nthreads > 1 ? nthreads : 0;
+    nacc = nworkers ? nworkers : 1;
+    nslot = nworkers ? nworkers + 1 : 1;
     st = zp_grid_build(c, &g);
     if (st == ZP_OK) st = zp_model_init(c, &m);
     if (st == ZP_OK) {
@@ -384,7 +424,14 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
     }
     for (int64_t i = 0; st == ZP_OK && i < g.n[ZP_AX_MASS]; ++i)
         st = zp_model_slice(&m, c, lt, lim, g.v[ZP_AX_MASS][i], &slices[i]);
-    if (st == ZP_OK) st = zp_acc_init(&acc, c, &g);
+    if (st == ZP_OK) {
+        accs = calloc((size_t)nacc, sizeof *accs);
+        bufs = calloc((size_t)nslot, sizeof *bufs);
+        slot_dt = calloc((size_t)nslot, sizeof *slot_dt);
+        slot_k = calloc((size_t)nslot, sizeof *slot_k);
+        if (!accs || !bufs || !slot_dt || !slot_k) zp_err_set(st = ZP_ENOMEM, "out of memory for %d compute threads", nthreads);
+    }
+    for (int i = 0; st == ZP_OK && i < nacc; ++i) st = zp_acc_init(&accs[i], c, &g);
     /* every rank knows the projection layout (collective opens need it); only rank 0 fills it,
      * so only rank 0 allocates it */
     if (st == ZP_OK) st = zp_acc_init_shape(&total, c, &g, rank == 0);
@@ -394,7 +441,13 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
         if (!done || !pending)
             zp_err_set(st = ZP_ENOMEM, "out of memory for the state of %lld tiles", (long long)g.ntiles);
     }
-    if (st == ZP_OK) st = alloc_bufs(&bufs, c, &g);
+    for (int i = 0; st == ZP_OK && i < nslot; ++i) st = alloc_bufs(&bufs[i], c, &g);
+    tile_work work = {&g, &m, slices, pending, bufs, accs, slot_dt};
+    if (st == ZP_OK && zp_pipe_init(&pipe, nworkers, nslot, run_tile, &work) != ZP_OK) {
+        zp_err_clear(); /* no threads to be had: this thread computes (the results are the same) */
+        nthreads = 1;
+        st = zp_pipe_init(&pipe, 0, nslot, run_tile, &work);
+    }
     if (rank != 0 && st != ZP_OK) zp_err_clear(); /* identical on every rank: rank 0 reports it */
     st = agree(comm, st);
     if (st != ZP_OK) goto out;
@@ -403,7 +456,7 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
     snprintf(partial, sizeof partial, "%s.partial", c->output_path);
     snprintf(res->output, sizeof res->output, "%s", final);
     uint64_t fp = fingerprint(c, &g, lt, lim);
-    uint64_t est = zp_h5_estimate_bytes(c, &g, &acc);
+    uint64_t est = zp_h5_estimate_bytes(c, &g, &accs[0]);
     if (rank == 0) st = check_output(c, o, final, partial, est, &pf);
     st = agree(comm, st);
     if (st != ZP_OK) goto out;
@@ -444,7 +497,7 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
             remove(creating);
         }
         ZP_MPI(MPI_Barrier(comm));
-        st = zp_h5_create(comm, creating, c, &g, &m, &acc, &meta, fp, &h);
+        st = zp_h5_create(comm, creating, c, &g, &m, &accs[0], &meta, fp, &h);
         st = agree(comm, st);
         if (st == ZP_OK && rank == 0 && rename(creating, partial) != 0)
             zp_err_set(st = ZP_EIO, "%s: cannot rename to %s: %s", creating, partial, strerror(errno));
@@ -479,32 +532,53 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
     const int64_t rounds = sch.nrounds;
     int64_t ckpt_end = 0; /* pending[0 .. ckpt_end) are in the last checkpoint */
     int stopped = 0;
+    /* slots in a ring: up to `depth` tiles are in flight, written in the order they were
+     * taken (collective tile writes need every rank's calls in the same order) */
+    const int depth = zp_pipe_workers(pipe) ? nslot : 1;
+    int head = 0, inflight = 0;
     for (int64_t r = 0; r < rounds; ++r) {
-        int64_t k;
         double tc = MPI_Wtime();
-        while ((k = zp_sched_next(&sch, r)) != ZP_SCHED_END) {
-            int64_t stt[ZP_NAXES], cnt[ZP_NAXES];
+        int more = 1;
+        for (;;) {
+            while (more && inflight < depth) {
+                const int64_t k = zp_sched_next(&sch, r);
+                if (k == ZP_SCHED_END) {
+                    more = 0;
+                    break;
+                }
+                const int sl = (head + inflight++) % nslot;
+                slot_k[sl] = k;
+                slot_dt[sl] = 0;
+                const double ta = MPI_Wtime();
+                if (k >= 0) zp_pipe_submit(pipe, sl, k); /* no worker: computed here and now */
+                t_comp += MPI_Wtime() - ta;
+            }
+            if (inflight == 0) break;
+            const int sl = head;
+            const int64_t k = slot_k[sl];
+            const double ta = MPI_Wtime();
+            zp_pipe_wait(pipe, sl);
+            const double tb = MPI_Wtime();
+            t_comp += tb - ta; /* with workers: the compute the writes could not hide */
+            int64_t stt[ZP_NAXES] = {0}, cnt[ZP_NAXES];
             const int have = k >= 0;
-            double ta = MPI_Wtime();
             if (have) {
                 zp_grid_tile_box(&g, pending[k], stt, cnt);
-                compute_tile(&g, &m, slices, stt, cnt, &bufs, &acc);
+                const double dt = slot_dt[sl];
+                tile_n += 1;
+                tile_s1 += dt;
+                tile_s2 += dt * dt;
+                if (dt > tile_max) tile_max = dt;
             }
-            double tb = MPI_Wtime();
-            st = zp_h5_write_tile(&h, stt, have ? cnt : NULL, bufs.mask, bufs.obs);
+            st = zp_h5_write_tile(&h, stt, have ? cnt : NULL, bufs[sl].mask, bufs[sl].obs);
             if (st != ZP_OK) { /* a collective may have failed under us: only an abort is safe */
                 io_error_prefix(partial, "writing tile data");
                 goto out_abort;
             }
             tc = MPI_Wtime();
-            t_comp += tb - ta;
             t_write += tc - tb;
-            if (have) {
-                tile_n += 1;
-                tile_s1 += tb - ta;
-                tile_s2 += (tb - ta) * (tb - ta);
-                if (tb - ta > tile_max) tile_max = tb - ta;
-            }
+            head = (head + 1) % nslot;
+            --inflight;
         }
         /* one small collective per round: stop requests and rank 0's checkpoint clock. (A
          * non-blocking MPI_Iallreduce completed a round later measured slower: without an
@@ -520,8 +594,13 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
         if (flags[0] || flags[1] || r + 1 == rounds) {
             for (int64_t j = ckpt_end; j < rend; ++j) done[pending[j]] = 1;
             ckpt_end = rend;
-            if ((st = zp_acc_reduce(&acc, &total, 0, comm)) != ZP_OK) goto out_abort;
-            zp_acc_zero(&acc);
+            /* every tile of the round is written: the compute threads are idle */
+            for (int i = 1; i < nacc; ++i) {
+                zp_acc_merge(&accs[0], &accs[i]);
+                zp_acc_zero(&accs[i]);
+            }
+            if ((st = zp_acc_reduce(&accs[0], &total, 0, comm)) != ZP_OK) goto out_abort;
+            zp_acc_zero(&accs[0]);
             /* after the last round zp_h5_finish makes everything durable and marks the file
              * complete: a state slot there would cost three more flushes and a write of the
              * accumulators, to guard only the moments before `complete` is set (a kill then
@@ -554,7 +633,7 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
     int64_t computed = stopped ? ckpt_end : npend;
     zp_run_record rr = {
         .input = o->input_path, .output = final, .version = ZP_VERSION_STRING, .build = binfo,
-        .nranks = nranks, .npoints = g.npoints, .ntiles = g.ntiles, .tiles_before = tiles_before,
+        .nranks = nranks, .threads = nthreads, .npoints = g.npoints, .ntiles = g.ntiles, .tiles_before = tiles_before,
         .tiles_computed = computed, .complete = !stopped, .t_setup = t_setup, .t_compute = tmax[0],
         .t_write = tmax[1], .t_checkpoint = tmax[2], .t_wait = tmax[3], .t_total = MPI_Wtime() - t0,
         .t_finish = -1, .tile_mean = tmean, .tile_cv = tcv, .tile_max = tmax[4],
@@ -573,7 +652,7 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
         free(record);
         goto out;
     }
-    if ((st = zp_h5_finish(&h, &acc, &total, record)) != ZP_OK) goto out_abort;
+    if ((st = zp_h5_finish(&h, &accs[0], &total, record)) != ZP_OK) goto out_abort;
     st = zp_h5_close(&h);
     h_open = 0;
     if (st != ZP_OK) goto out_abort;
@@ -609,10 +688,15 @@ out:
         zp_status cs = zp_h5_close(&h);
         if (st == ZP_OK) st = cs;
     }
-    free_bufs(&bufs);
+    zp_pipe_free(pipe); /* waits for the tiles still computing (after an error) */
+    for (int i = 0; bufs && i < nslot; ++i) free_bufs(&bufs[i]);
+    free(bufs);
+    free(slot_dt);
+    free(slot_k);
+    for (int i = 0; accs && i < nacc; ++i) zp_acc_free(&accs[i]);
+    free(accs);
     free(done);
     free(pending);
-    zp_acc_free(&acc);
     zp_acc_free(&total);
     free(slices);
     zp_grid_free(&g);

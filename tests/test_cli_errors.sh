@@ -119,6 +119,11 @@ err=$(run 2 --resume --overwrite "$WORK/ok.ini" 2>&1 >/dev/null); rc=$?
 check "--resume with --overwrite: exit 2" [ $rc = 2 ]
 err=$(run 1 --progress abc "$WORK/ok.ini" 2>&1 >/dev/null); rc=$?
 check "--progress abc: exit 2" [ $rc = 2 ]
+for t in 0 -1 abc 2x 1025; do
+  err=$(run 1 --threads "$t" "$WORK/ok.ini" -o "$WORK/t.h5" 2>&1 >/dev/null); rc=$?
+  check "--threads $t: exit 2, one line naming the option, nothing written" [ $rc = 2 ] && \
+    [ "$(grep -c "threads: '$t' is not a thread count" <<<"$err")" = 1 ] && [ ! -e "$WORK/t.h5" ] && [ ! -e "$WORK/t.h5.partial" ]
+done
 out=$(run 1 --help); rc=$?
 check "--help exits 0 and documents every option" [ $rc = 0 ] && grep -q -- "--resume" <<<"$out" && grep -q "exit codes" <<<"$out"
 out=$(run 1 --version); rc=$?

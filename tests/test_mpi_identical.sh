@@ -64,6 +64,27 @@ check "collective tile writes identical to 1 rank" same_data "$WORK/r1.h5" "$WOR
 run_static() { ZPSCAN_SCHEDULE=static run "$@"; }
 check "static schedule at 3 ranks" run_static 3 -q "$WORK/in.ini" -o "$WORK/static.h5"
 check "static schedule identical to 1 rank" same_data "$WORK/r1.h5" "$WORK/static.h5"
+# compute threads inside the ranks (pipe.h): 2 and 3 threads at 1 rank, 2 threads at 2 and 3
+# ranks (oversubscribed), also with collective writes (the writes keep their order): same data
+for nt in 1:2 1:3 2:2 3:2; do
+  n=${nt%%:*} t=${nt##*:}
+  check "$n ranks x $t threads exits 0" run $n -q -t $t "$WORK/in.ini" -o "$WORK/t$n-$t.h5"
+  check "$n ranks x $t threads identical to 1 rank" same_data "$WORK/r1.h5" "$WORK/t$n-$t.h5"
+  check "$n ranks x $t threads: the run record says $t threads" grep -q "\"threads_per_rank\": $t," "$WORK/t$n-$t.h5.json"
+done
+check "collective tile writes, 3 ranks x 2 threads" run_coll 3 -q -t 2 "$WORK/in.ini" -o "$WORK/tcoll.h5"
+check "collective tile writes with threads identical to 1 rank" same_data "$WORK/r1.h5" "$WORK/tcoll.h5"
+# the automatic thread count: a rank bound to one core computes alone; an unbound single
+# rank gets the CPUs it may run on (at least 1 thread either way)
+run_bind() { local b=$1 n=$2; shift 2; timeout -k 5 300 "$MPIEXEC" --bind-to "$b" -n "$n" "$ZPSCAN" "$@"; }
+check "bound rank: automatic count is 1 thread" run_bind core 1 -q "$WORK/in.ini" -o "$WORK/auto1.h5"
+check "bound rank: the record says 1 thread" grep -q '"threads_per_rank": 1,' "$WORK/auto1.h5.json"
+ncpu=$(nproc)
+check "unbound rank: automatic count" run_bind none 1 -q "$WORK/in.ini" -o "$WORK/auton.h5"
+check "unbound rank: the record says $ncpu threads" grep -q "\"threads_per_rank\": $ncpu," "$WORK/auton.h5.json"
+check "unbound rank: identical to 1 rank" same_data "$WORK/r1.h5" "$WORK/auton.h5"
+check "2 unbound ranks split the CPUs: $((ncpu / 2 > 1 ? ncpu / 2 : 1)) threads each" run_bind none 2 -q "$WORK/in.ini" -o "$WORK/auto2.h5"
+check "2 unbound ranks: the record says so" grep -q "\"threads_per_rank\": $((ncpu / 2 > 1 ? ncpu / 2 : 1))," "$WORK/auto2.h5.json"
 # the run record says what HDF5 did: independent by default, collective when asked
 check "tile writes were independent by default" grep -q '"first_write_io_mode": "chunk-independent"' "$WORK/r2.h5.json"
 check "collective tile writes were collective" grep -q '"first_write_io_mode": "chunk-collective"' "$WORK/coll.h5.json"

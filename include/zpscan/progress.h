@@ -15,9 +15,11 @@ typedef struct {
 typedef struct {
     const char *input, *output, *version, *build;
     int nranks;
+    int threads;                       /* compute threads per rank (1: the rank itself) */
     int64_t npoints, ntiles, tiles_before, tiles_computed;
     int complete;
-    double t_setup, t_compute, t_write, t_checkpoint, t_total;
+    double t_setup, t_write, t_checkpoint, t_total;
+    double t_compute;                  /* max over ranks: computing, or waiting for the compute threads */
     double t_wait;                     /* max over ranks: waiting for the round's flags */
     double t_finish;                   /* results written, flushed, marked complete; < 0: not known yet */
     double tile_mean, tile_cv, tile_max; /* compute time per tile: mean, std/mean, max (all ranks) */

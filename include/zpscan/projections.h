@@ -47,6 +47,10 @@ void zp_acc_free(zp_acc *a);
 void zp_acc_row(zp_acc *a, int64_t mass, int64_t gql, const int64_t st[ZP_NAXES], const int64_t ct[ZP_NAXES],
                 const uint16_t *mask, const float *flavour_chi2, const float *g2_pull);
 
+/* Add src's counts and take the minima into dst (same shape): the accumulators of a
+ * rank's compute threads become one before the ranks reduce. */
+void zp_acc_merge(zp_acc *dst, const zp_acc *src);
+
 /* Sum/min the accumulators of all ranks into `total` on root (adding to what it holds). */
 zp_status zp_acc_reduce(zp_acc *local, zp_acc *total, int root, MPI_Comm comm);
 

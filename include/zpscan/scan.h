@@ -21,6 +21,7 @@ typedef struct {
     int force;                 /* skip the free-space / size-cap refusal */
     double progress_seconds;   /* < 0: from the input */
     double checkpoint_seconds; /* < 0: from the input */
+    int threads;               /* compute threads per rank; 0: zp_pipe_auto_threads */
     int dry_run;               /* validate, estimate, print the plan, write nothing */
     int quiet;
 } zp_scan_opts;
