@@ -67,11 +67,12 @@ done
 
 # SIGUSR1 (SLURM's warning before the time limit): exit 4, resumable file, then resume.
 # Sent early, so the scan is surely still running; zpscan finishes its round and stops.
-interrupt() { # interrupt OUT: run one rank, signal it, return its exit code
-  local d rc
+interrupt() { # interrupt OUT [ARGS]: run one rank, signal it, return its exit code
+  local d rc out=$1
+  shift
   for d in 0.3 0.6 1.2; do
-    rm -f "$1" "$1.partial"
-    "$ZPSCAN" -q "$WORK/in.ini" -o "$1" --checkpoint 100 &
+    rm -f "$out" "$out.partial"
+    "$ZPSCAN" -q "$WORK/in.ini" -o "$out" --checkpoint 100 "$@" &
     local pid=$!
     sleep $d
     kill -USR1 $pid
@@ -87,6 +88,14 @@ check "SIGUSR1: exit code 4" [ $rc = 4 ]
 check "SIGUSR1: a resumable .partial, no result" [ -e "$WORK/sig.h5.partial" -a ! -e "$WORK/sig.h5" ]
 check "SIGUSR1: resume at 3 ranks completes" run 3 -q "$WORK/in.ini" -o "$WORK/sig.h5" --resume
 check "SIGUSR1: result identical" same_data "$WORK/ref.h5" "$WORK/sig.h5"
+# the same with compute threads: the signal reaches the thread that polls for it, the workers
+# finish their tiles and are joined, the file is resumable (timeout: a hang is a failure)
+interrupt "$WORK/sigt.h5" --threads 3
+rc=$?
+check "SIGUSR1 with 3 compute threads: exit code 4" [ $rc = 4 ]
+check "SIGUSR1 with 3 compute threads: a resumable .partial" [ -e "$WORK/sigt.h5.partial" -a ! -e "$WORK/sigt.h5" ]
+check "SIGUSR1 with 3 compute threads: resume at 2 ranks x 2 threads completes" run 2 -q -t 2 "$WORK/in.ini" -o "$WORK/sigt.h5" --resume
+check "SIGUSR1 with 3 compute threads: result identical" same_data "$WORK/ref.h5" "$WORK/sigt.h5"
 
 # a finished result: --resume says so and exits 0
 msg=$(run 2 "$WORK/in.ini" -o "$WORK/ref.h5" --resume 2>&1)
