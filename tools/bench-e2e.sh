@@ -3,7 +3,8 @@
 # MPI-IO write of the same bytes, in the same directory, in the same run.
 #
 #   tools/bench-e2e.sh [BUILD_DIR [OUT_CSV [WORK_DIR]]]
-#   env: RANKS="1 2"  REPS=3  MODES="bitmask default proj"  SETTINGS=1 (also vary I/O settings)
+#   env: RANKS="1 1x2 2" (N: N ranks as the launcher binds them; NxT: N ranks unbound
+#        (BIND_NONE="--bind-to none") with T compute threads each, --threads T)  REPS=3  MODES="bitmask default proj"  SETTINGS=1 (also vary I/O settings)
 #        GA_N=30 (points per sign of gA; the grid is 4 x 50 x 20 x 128 x (2 GA_N) = 3.07e7 points,
 #        1.2 GB with the default observables)  BITMASK_GA_N=300 (the bitmask mode's gA: 3.07e8
 #        points, 614 MB: at 2 bytes a point the GA_N grid is 71 MB, ~0.08 s of disk time, and
@@ -25,7 +26,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build-bench}
 csv=${2:-$here/bench/final/e2e.csv}
 work=${3:-$here/bench/final/work}
-RANKS=${RANKS:-"1 2"}
+RANKS=${RANKS:-"1 1x2 2"}
+BIND_NONE=${BIND_NONE:---bind-to none}
 REPS=${REPS:-3}
 MODES=${MODES:-"bitmask default proj"}
 SETTINGS=${SETTINGS:-1}
@@ -88,8 +90,10 @@ jget() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); p
 
 echo "mode,ranks,rep,setting,npoints,file_bytes,tile_points,zp_wall_s,zp_total_s,zp_compute_s,zp_write_s,zp_ckpt_s,zp_setup_s,points_per_s,zp_bytes_per_s,raw_wall_s,raw_internal_s,raw_bytes_per_s,ratio_wall,ratio_internal,file_alloc_bytes,raw_bytes,zp_finish_s" > "$csv"
 
-run_one() { # mode np rep setting tile ckpt align [VAR=value]
+run_one() { # mode ranks(N or NxT) rep setting tile ckpt align [VAR=value]
     local mode=$1 np=$2 rep=$3 setting=$4 tile=$5 ckpt=$6 align=$7
+    local rk=${np%%x*} mpx=() zpx=()
+    case $np in *x*) read -r -a mpx <<<"$BIND_NONE"; zpx=(--threads "${np#*x}") ;; esac
     [[ $setting =~ ${SETTINGS_MATCH:-.} ]] || return 0
     ini "$mode" "$tile" "$ckpt" > "$work/e2e.ini"
     rm -f "$work/e2e.h5" "$work/e2e.h5.json" "$work/raw.bin"
@@ -109,7 +113,7 @@ run_one() { # mode np rep setting tile ckpt align [VAR=value]
     raw_run() {
         sync; sleep "$SETTLE"
         t2=$(now)
-        rawline=$($MPIRUN -n "$np" "$raw" write "$work/raw.bin" "$bytes" "$block")
+        rawline=$($MPIRUN -n "$rk" "$raw" write "$work/raw.bin" "$bytes" "$block")
         t3=$(now)
         rm -f "$work/raw.bin"
     }
@@ -121,7 +125,7 @@ run_one() { # mode np rep setting tile ckpt align [VAR=value]
     fi
     sync; sleep "$SETTLE"
     t0=$(now)
-    env -u ZPSCAN_H5_ALIGN "${envs[@]}" $MPIRUN -n "$np" "$zpscan" -q -W "$work/e2e.ini"
+    env -u ZPSCAN_H5_ALIGN "${envs[@]}" $MPIRUN "${mpx[@]}" -n "$rk" "$zpscan" "${zpx[@]}" -q -W "$work/e2e.ini"
     t1=$(now)
     local npts tot comp wr ck su
     local fbytes alloc

@@ -14,6 +14,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
+def rkey(spec):
+    """'N' (ranks) or 'NxT' (ranks x compute threads) -> (cores, threads, spec) for sorting"""
+    n, _, t = spec.partition("x")
+    return (int(n) * int(t or 1), int(t or 1), spec)
+
+
 def rows(path):
     try:
         with open(path) as f:
@@ -134,13 +140,13 @@ def main():
     if base:
         g = defaultdict(list)
         for r in base:
-            g[(r["mode"], int(r["ranks"]))].append(r)
+            g[(r["mode"], rkey(r["ranks"]))].append(r)
         out.append("### End to end (median of repetitions; ratio = raw MPI-IO time / zpscan time, same bytes)\n")
         out.append("| mode | ranks | points | file bytes (on disk) | zpscan wall s | zpscan total s to durable end (compute/write/ckpt/finish) | "
                    "points/s | zpscan B/s | raw B/s | ratio (wall) | ratio (own clocks) |")
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         labels, rw, ri = [], [], []
-        for (mode, np_), rs in sorted(g.items()):
+        for (mode, (_, _, np_)), rs in sorted(g.items()):
             m = lambda c: med([float(x[c]) for x in rs])  # noqa: E731
             disk = f" ({rs[0]['raw_bytes']})" if rs[0].get("raw_bytes") else ""
             out.append(f"| {mode} | {np_} | {rs[0]['npoints']} | {rs[0]['file_bytes']}{disk} | {m('zp_wall_s'):.2f} | "
@@ -185,18 +191,24 @@ def main():
             continue
         g = defaultdict(list)
         for r in scale:
-            g[(r["kind"], r["label"], int(r["ranks"]))].append(r)
+            g[(r["kind"], r["label"], rkey(r["ranks"]))].append(r)
         out.append(f"### Projections only (points = no): strong scaling and memory (median; {fname})\n")
         out.append("| kind | grid | ranks | points | wall s | total s | compute s | points/s | max RSS rank 0 / 1 (MB) "
                    "| CPU share rank 0 / 1 |")
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-        strong, strong_c, weak = {}, {}, {}
-        for (kind, label, np_), rs in sorted(g.items()):
+        strong, strong_c, weak, threaded = {}, {}, {}, {}
+        for (kind, label, (ncore, nth, np_)), rs in sorted(g.items()):
             m = lambda c: med([float(x[c]) for x in rs if x.get(c)])  # noqa: E731
             rss = " / ".join(f"{m(c) / 1024:.1f}" for c in ("maxrss_kb_rank0", "maxrss_kb_rank1") if any(x[c] for x in rs))
             cpu = " / ".join(f"{m(c):.0f}%" for c in ("cpu_pct_rank0", "cpu_pct_rank1") if any(x.get(c) for x in rs))
             out.append(f"| {kind} | {label} | {np_} | {rs[0]['npoints']} | {m('wall_s'):.1f} | {m('total_s'):.2f} | "
                        f"{m('compute_s'):.2f} | {m('points_per_s'):.3g} | {rss} | {cpu} |")
+            if kind == "strong" and nth > 1:  # N ranks x T threads: beside the rank line
+                threaded[np_] = (ncore, m("points_per_s"), m("compute_s"))
+                continue
+            if kind == "weak" and nth > 1:
+                continue
+            np_ = ncore
             if kind == "strong":
                 strong[np_] = m("points_per_s")
                 strong_c[np_] = m("compute_s")
@@ -209,6 +221,10 @@ def main():
             if weak:
                 nw = sorted(weak)
                 ax[2].plot(nw, [weak[n] / weak[nw[0]] for n in nw], "^" + ls, label="weak (1e9 points/rank), scaled" + tag)
+            for spec, (nc, pps, comp) in threaded.items():
+                ax[2].plot([nc], [pps / strong[nps[0]]], "x", ms=9, label=f"{spec} (ranks x threads), run total" + tag)
+                out.append(f"\nStrong scaling {spec} (ranks x threads) vs {nps[0]} rank: {pps / strong[nps[0]]:.2f}x (run total), "
+                           f"{strong_c[nps[0]] / comp:.2f}x (compute phase)\n")
             if not tag:
                 ax[2].plot(nps, [n / nps[0] for n in nps], "k:", label="ideal")
             ax[2].set_xlabel("ranks")

@@ -5,7 +5,8 @@
 # the gqR axis grows with the rank count).
 #
 #   tools/bench-scale.sh [BUILD_DIR [OUT_CSV [WORK_DIR]]]
-#   env: RANKS="1 2" (strong and weak scaling)  BIG_NP=2 (ranks of the 10^10 run)  REPS=3
+#   env: RANKS="1 2" (strong and weak scaling; an entry NxT runs N ranks unbound,
+#        BIND_NONE="--bind-to none", with T compute threads each; weak scaling sizes it by N*T)  BIG_NP=2 (ranks of the 10^10 run)  REPS=3
 #        BIG=1 (0: skip the 10^10-point run)  WEAK=1 (0: skip weak scaling)  MPIRUN=mpirun
 # Peak memory: /usr/bin/time -v around each rank ("Maximum resident set size" = VmHWM).
 set -euo pipefail
@@ -14,6 +15,7 @@ build=${1:-$here/build-bench}
 csv=${2:-$here/bench/final/scale.csv}
 work=${3:-$here/bench/final/work}
 RANKS=${RANKS:-"1 2"}
+BIND_NONE=${BIND_NONE:---bind-to none}
 BIG_NP=${BIG_NP:-2}
 REPS=${REPS:-3}
 BIG=${BIG:-1}
@@ -65,13 +67,15 @@ EOF
 
 echo "kind,label,ranks,rep,npoints,wall_s,total_s,compute_s,ckpt_s,setup_s,points_per_s,maxrss_kb_rank0,maxrss_kb_rank1,cpu_pct_rank0,cpu_pct_rank1" > "$csv"
 
-run() { # kind label np rep gqR_n gA_n
+run() { # kind label ranks(N or NxT: N unbound ranks of T compute threads) rep gqR_n gA_n
     ini "$5" "$6" > "$work/scale.ini"
+    local rk=${3%%x*} mpx=() zpx=()
+    case $3 in *x*) read -r -a mpx <<<"$BIND_NONE"; zpx=(--threads "${3#*x}") ;; esac
     rm -f "$work/scale.h5" "$work/scale.h5.json" "$work"/rss.*
     local t0 t1
     t0=$(date +%s.%N)
-    $MPIRUN -n "$3" sh -c '/usr/bin/time -v -o "$0/rss.${OMPI_COMM_WORLD_RANK:-${SLURM_PROCID:-${PMI_RANK:-0}}}" "$@"' \
-        "$work" "$zpscan" -q -W "$work/scale.ini"
+    $MPIRUN "${mpx[@]}" -n "$rk" sh -c '/usr/bin/time -v -o "$0/rss.${OMPI_COMM_WORLD_RANK:-${SLURM_PROCID:-${PMI_RANK:-0}}}" "$@"' \
+        "$work" "$zpscan" "${zpx[@]}" -q -W "$work/scale.ini"
     t1=$(date +%s.%N)
     /usr/bin/python3 - "$1" "$2" "$3" "$4" "$t0" "$t1" "$work" >> "$csv" <<'EOF'
 import json, sys, glob, re
@@ -98,10 +102,14 @@ EOF
 for rep in $(seq 1 "$REPS"); do
     for np in $RANKS; do run strong 2e9 "$np" "$rep" 125 157; done
 done
-# weak scaling: 4 x 50 x (126 np) x 128 x 314 = 1.0128e9 points per rank
+# weak scaling: 4 x 50 x (126 cores) x 128 x 314 = 1.0128e9 points per core (rank x thread)
 if [ "$WEAK" = 1 ]; then
     for rep in $(seq 1 "$REPS"); do
-        for np in $RANKS; do run weak 1e9/rank "$np" "$rep" $((63 * np)) 157; done
+        for np in $RANKS; do
+            cores=${np%%x*}
+            case $np in *x*) cores=$((cores * ${np#*x})) ;; esac
+            run weak 1e9/core "$np" "$rep" $((63 * cores)) 157
+        done
     done
 fi
 # memory vs grid size: 1.0e8 and 1.0e10 points (x97.8), same 25600-cell projection
