@@ -142,6 +142,14 @@ wait_job "$id2" 60
 [ "$(job_field "$id2" ExitCode)" = 0:0 ] || fail "resubmitting a finished scan: job $id2 exit $(job_field "$id2" ExitCode)"
 grep -q "already complete" "job-$id2.out" || fail "job $id2 did not say 'already complete'"
 say "ok: resubmitting the finished scan exits 0 (already complete)"
+# one task with 2 CPUs: zpscan runs 2 compute threads in it (what srun gives the task decides)
+id3=$(sbatch --parsable -n 1 -c 2 -t 2 -J zpt-job -o job-%j.out "$SRC/jobs/zpscan.sbatch" small.ini small-thr.h5 -- -p 0)
+id3=${id3%%;*}
+wait_job "$id3" 120
+[ "$(job_field "$id3" ExitCode)" = 0:0 ] || fail "job $id3 (-n 1 -c 2) exit $(job_field "$id3" ExitCode)"
+grep -q '"threads_per_rank": 2,' small-thr.h5.json || fail "job $id3 (-n 1 -c 2): run record says $(grep threads_per_rank small-thr.h5.json)"
+same small-thr.h5 small-direct.h5
+say "ok: job $id3 (1 task x 2 CPUs under srun) ran 2 compute threads and equals the direct run"
 
 # ---- 3. the chain
 # chain_input N: a scan without per-point output whose size grows with N (160000 N points)
