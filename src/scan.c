@@ -467,11 +467,11 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
     }
     if (rank == 0 && !o->quiet)
         printf("zpscan: %s: %lld points (%lld x %lld x %lld x %lld x %lld), %lld tiles of %lld x %lld x %lld x %lld x %lld, "
-               "%d ranks, about %.3g GB -> %s\n",
+               "%d ranks x %d threads, about %.3g GB -> %s\n",
                o->input_path, (long long)g.npoints, (long long)g.n[0], (long long)g.n[1], (long long)g.n[2],
                (long long)g.n[3], (long long)g.n[4], (long long)g.ntiles, (long long)g.tile[0],
                (long long)g.tile[1], (long long)g.tile[2], (long long)g.tile[3], (long long)g.tile[4], nranks,
-               est / 1e9, final);
+               nthreads, est / 1e9, final);
     if (o->dry_run) goto out;
 
     /* ---- phase 3: open or create the file (collective) */
