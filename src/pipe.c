@@ -184,6 +184,14 @@ zp_status zp_pipe_auto_threads(MPI_Comm comm, int *nthreads)
         if (CPU_COUNT(&both) > 0) ++sharing;
     }
     free(all);
-    if (sharing > 0 && ncpu / sharing > 1) *nthreads = ncpu / sharing;
+    int n = sharing > 0 ? ncpu / sharing : 1;
+    /* Under srun the allocation, not the node, is ours: a task owns --cpus-per-task CPUs (1
+     * when not given) even where no task plugin narrows its CPU set to them. */
+    const char *cpt = getenv("SLURM_CPUS_PER_TASK");
+    int cap = 0;
+    if (cpt && atoi(cpt) > 0) cap = atoi(cpt);
+    else if (getenv("SLURM_STEP_ID")) cap = 1;
+    if (cap > 0 && n > cap) n = cap;
+    *nthreads = n > 1 ? n : 1;
     return ZP_OK;
 }

@@ -85,6 +85,11 @@ check "unbound rank: the record says $ncpu threads" grep -q "\"threads_per_rank\
 check "unbound rank: identical to 1 rank" same_data "$WORK/r1.h5" "$WORK/auton.h5"
 check "2 unbound ranks split the CPUs: $((ncpu / 2 > 1 ? ncpu / 2 : 1)) threads each" run_bind none 2 -q "$WORK/in.ini" -o "$WORK/auto2.h5"
 check "2 unbound ranks: the record says so" grep -q "\"threads_per_rank\": $((ncpu / 2 > 1 ? ncpu / 2 : 1))," "$WORK/auto2.h5.json"
+# inside a SLURM step the task's CPUs are what SLURM gave it, whatever the CPU set says
+SLURM_CPUS_PER_TASK=1 check "SLURM_CPUS_PER_TASK=1, unbound rank" run_bind none 1 -q "$WORK/in.ini" -o "$WORK/slurm1.h5"
+check "SLURM_CPUS_PER_TASK=1: 1 thread" grep -q '"threads_per_rank": 1,' "$WORK/slurm1.h5.json"
+SLURM_STEP_ID=0 check "srun step without --cpus-per-task, unbound rank" run_bind none 1 -q "$WORK/in.ini" -o "$WORK/slurm2.h5"
+check "srun step without --cpus-per-task: 1 thread" grep -q '"threads_per_rank": 1,' "$WORK/slurm2.h5.json"
 # the run record says what HDF5 did: independent by default, collective when asked
 check "tile writes were independent by default" grep -q '"first_write_io_mode": "chunk-independent"' "$WORK/r2.h5.json"
 check "collective tile writes were collective" grep -q '"first_write_io_mode": "chunk-collective"' "$WORK/coll.h5.json"

@@ -31,8 +31,8 @@ void zp_pipe_free(zp_pipe *p);
 
 /* The compute threads a rank should run when the user did not say: the CPUs this rank may
  * run on, shared out among the ranks of the node whose CPU sets overlap it (ranks bound to
- * their own cores get all of theirs; unbound ranks split the node). At least 1. Collective
- * over comm. */
+ * their own cores get all of theirs; unbound ranks split the node), and in a SLURM step at
+ * most SLURM_CPUS_PER_TASK (1 when unset). At least 1. Collective over comm. */
 zp_status zp_pipe_auto_threads(MPI_Comm comm, int *nthreads);
 
 #endif
