@@ -155,6 +155,14 @@ typedef struct {
     vi fu;   /* FLAVOUR bit set where flavour was not tested */
 } half;
 
+/* (C - best) / sigma with the asymmetric Table 1 errors, as products with reciprocals */
+INLINE vd fit_pull(vd C, double best, double inv_up, double inv_dn)
+{
+    const vd zero = {0};
+    return (C - best) * vsel(C > best, zero + inv_up, zero + inv_dn);
+}
+INLINE vi in_interval(vd C, double lo, double hi) { return (C >= lo) & (C <= hi); }
+
 INLINE half part1(const int full, const rowc *restrict c, vd r, vd v, vd a)
 {
     half h;
@@ -201,22 +209,36 @@ INLINE half part1(const int full, const rowc *restrict c, vd r, vd v, vd a)
         h.chi = zero + NAN;
     } else {
         const vi nz9 = C9 != 0.0, nz10 = C10 != 0.0;
-        const vd e9 = (C9 - c->b9) * vsel(C9 > c->b9, zero + c->iu9, zero + c->id9);
-        const vd e10 = (C10 - c->b10) * vsel(C10 > c->b10, zero + c->iu10, zero + c->id10);
-        vd chi2d = zero;
-        if (c->g2d) { /* a row constant */
-            const vd x9 = C9 - c->gm9, x10 = C10 - c->gm10;
-            chi2d = c->gi0 * x9 * x9 + c->gi1x2 * x9 * x10 + c->gi2 * x10 * x10;
-        }
         const vi only9 = nz9 & ~nz10 & ~nzp & c->h9, only10 = nz10 & ~nz9 & ~nzp & c->h10;
-        const vi sm = ~(nz9 | nz10 | nzp), mixed = nz9 & nz10 & ~nzp & c->g2d;
-        ftested = only9 | only10 | sm | mixed;
-        fok = (only9 & (C9 >= c->lo9) & (C9 <= c->hi9)) | (only10 & (C10 >= c->lo10) & (C10 <= c->hi10))
-              | (sm & c->pass_sm) | (mixed & (chi2d <= c->gchi));
-        vd chi = vsel(only9, e9 * e9, zero + NAN);
-        chi = vsel(only10, e10 * e10, chi);
-        chi = vsel(sm, zero + c->chi_sm, chi);
-        h.chi = vsel(mixed, chi2d, chi);
+        if (!c->g2d && all_set(nz9 & nz10)) {
+            /* C9 and C10 both non-zero in every lane and no 2-D Gaussian to test them together
+             * (Table 1 has none): untested again, the same bits as the general case gives */
+            fok = ftested = (vi){0};
+            h.chi = zero + NAN;
+        } else if (all_set(only9) || all_set(only10)) {
+            /* one coefficient alone in every lane (the paper's scenarios): its interval */
+            const int is9 = all_set(only9);
+            const vd C = is9 ? C9 : C10;
+            ftested = (vi){0} - 1;
+            fok = is9 ? in_interval(C, c->lo9, c->hi9) : in_interval(C, c->lo10, c->hi10);
+            const vd e = is9 ? fit_pull(C, c->b9, c->iu9, c->id9) : fit_pull(C, c->b10, c->iu10, c->id10);
+            h.chi = e * e;
+        } else {
+            const vd e9 = fit_pull(C9, c->b9, c->iu9, c->id9), e10 = fit_pull(C10, c->b10, c->iu10, c->id10);
+            vd chi2d = zero;
+            if (c->g2d) { /* a row constant */
+                const vd x9 = C9 - c->gm9, x10 = C10 - c->gm10;
+                chi2d = c->gi0 * x9 * x9 + c->gi1x2 * x9 * x10 + c->gi2 * x10 * x10;
+            }
+            const vi sm = ~(nz9 | nz10 | nzp), mixed = nz9 & nz10 & ~nzp & c->g2d;
+            ftested = only9 | only10 | sm | mixed;
+            fok = (only9 & in_interval(C9, c->lo9, c->hi9)) | (only10 & in_interval(C10, c->lo10, c->hi10))
+                  | (sm & c->pass_sm) | (mixed & (chi2d <= c->gchi));
+            vd chi = vsel(only9, e9 * e9, zero + NAN);
+            chi = vsel(only10, e10 * e10, chi);
+            chi = vsel(sm, zero + c->chi_sm, chi);
+            h.chi = vsel(mixed, chi2d, chi);
+        }
     }
     h.pull = pull;
     h.bits = (fok & B(ZP_BIT_FLAVOUR)) | (~ftested & B(ZP_BIT_FLAVOUR_UNTESTED)) | (g2ok & B(ZP_BIT_G2))

@@ -696,6 +696,18 @@ static void test_random_vs_reference(void **st)
                 if (row % 4 == 3 && r[i] == 0.0) r[i] = 1e-3; /* every block through the gqR != 0 shortcut */
                 v[i] = coupling(-4, 0.7);
                 a[i] = coupling(-4, 0.7);
+                /* the kernel's other uniform-block paths (same bits as the general case):
+                 * rows 1, 9: C9 and C10 non-zero everywhere, some gqR = 0 (untested without the
+                 * 2-D Gaussian, which confs 4-7 have); row 2: C9 alone (gqR = gA = 0); row 6:
+                 * C10 alone (gqR = gV = 0; conf 6 has no C10 entry) */
+                if (row == 1 || row == 9) {
+                    if (v[i] == 0.0) v[i] = 2e-3;
+                    if (a[i] == 0.0) a[i] = -3e-3;
+                    if (i % 5 == 0) r[i] = 0.0;
+                }
+                if (row == 2 || row == 6) r[i] = 0.0;
+                if (row == 2) a[i] = 0.0, v[i] = v[i] == 0.0 ? 1e-2 : v[i];
+                if (row == 6) v[i] = 0.0, a[i] = a[i] == 0.0 ? -1e-2 : a[i];
             }
             uint16_t mask[N], mask2[N];
             float ob[ZP_NOBS][N], chi2[N], pull2[N];

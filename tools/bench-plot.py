@@ -64,6 +64,15 @@ def main():
                            f"{float(r['ns_per_point']):.2f} | {float(r['flops_per_s']):.3g} | "
                            f"{100 * float(r['frac_peak_muladd']):.1f}% |")
         for r in kern:
+            if r["what"] == "verdicts_C9only":
+                out.append(f"| verdicts-only row {r['row_len']}, gqR = gA = 0 (C9 alone) | {float(r['points_per_s']):.3g} | "
+                           f"{float(r['ns_per_point']):.2f} | | |")
+        for r in kern:
+            if r["what"] == "kernel_C9only":
+                out.append(f"| full kernel row {r['row_len']}, gqR = gA = 0 (C9 alone) | {float(r['points_per_s']):.3g} | "
+                           f"{float(r['ns_per_point']):.2f} | {float(r['flops_per_s']):.3g} | "
+                           f"{100 * float(r['frac_peak_muladd']):.1f}% |")
+        for r in kern:
             if r["what"] in ("acc_row", "kernel_same_rows"):
                 out.append(f"| {r['what']} (row {r['row_len']}) | {float(r['points_per_s']):.3g} | "
                            f"{float(r['ns_per_point']):.2f} | | |")
@@ -72,7 +81,8 @@ def main():
         kv = [r for r in kern if r["what"] == "verdicts"]
         if kv:
             ax[0].plot([int(r["row_len"]) for r in kv], [float(r["points_per_s"]) for r in kv], "s-", label="verdicts only")
-        for what, mk, lab in (("verdicts_gqR0", "s--", "verdicts only, gqR = 0"), ("kernel_gqR0", "o--", "kernel, gqR = 0")):
+        for what, mk, lab in (("verdicts_gqR0", "s--", "verdicts only, gqR = 0"), ("kernel_gqR0", "o--", "kernel, gqR = 0"),
+                              ("verdicts_C9only", "s:", "verdicts only, C9 alone"), ("kernel_C9only", "o:", "kernel, C9 alone")):
             kz = [r for r in kern if r["what"] == what]
             if kz:
                 ax[0].plot([int(r["row_len"]) for r in kz], [float(r["points_per_s"]) for r in kz], mk, label=lab)
@@ -95,7 +105,8 @@ def main():
         # per point (tools/bench_kernel.c hand count): full kernel 46 flops, 74 bytes of row
         # traffic (3 doubles in, uint16 mask + 12 floats out); verdicts 44 flops (no divides),
         # 34 bytes (3 doubles in, mask + 2 floats out)
-        # (gqR = 0 rows; with gqR != 0 the flavour fit is skipped: 6 flops fewer)
+        # (the general flavour fit; blocks whose verdict is known skip it: 6 flops fewer; blocks
+        # with one coefficient alone test its interval only: 3 fewer)
         FULL_FLOPS, FULL_BYTES, VER_FLOPS, VER_BYTES = 46.0, 74.0, 44.0, 34.0
         SHORT = 6.0
         x = np.logspace(-2, 2, 200)
@@ -113,8 +124,10 @@ def main():
             bestv = max(float(r["points_per_s"]) for r in kv)
             r3.plot([(VER_FLOPS - SHORT) / VER_BYTES], [bestv * (VER_FLOPS - SHORT)], "s", color="C1", ms=8,
                     label=f"verdicts only: {bestv:.3g} points/s")
-        for what, flops, byts, mk, col, lab in (("kernel_gqR0", FULL_FLOPS, FULL_BYTES, "o", "C2", "kernel, gqR = 0"),
-                                                ("verdicts_gqR0", VER_FLOPS, VER_BYTES, "s", "C3", "verdicts, gqR = 0")):
+        for what, flops, byts, mk, col, lab in (("kernel_gqR0", FULL_FLOPS - SHORT, FULL_BYTES, "o", "C2", "kernel, gqR = 0"),
+                                                ("verdicts_gqR0", VER_FLOPS - SHORT, VER_BYTES, "s", "C3", "verdicts, gqR = 0"),
+                                                ("kernel_C9only", FULL_FLOPS - 3, FULL_BYTES, "o", "C5", "kernel, C9 alone"),
+                                                ("verdicts_C9only", VER_FLOPS - 3, VER_BYTES, "s", "C6", "verdicts, C9 alone")):
             kz = [r for r in kern if r["what"] == what]
             if kz:
                 b = max(float(r["points_per_s"]) for r in kz)

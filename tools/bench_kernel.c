@@ -50,8 +50,12 @@ static void die(const char *what)
  *   flavour: e9, e10 (sub + mul each), e9^2, e10^2     6
  *   sigma B = num / w, ratio = sigma B / limit         2 div (none in the verdicts-only row)
  *   => add/sub/mul: 44, div: 2  (46 "flops")
- * That is a row with gqR = 0 (the full flavour fit). Where every point of an 8-point block has
- * gqR != 0 the fit's verdict is known and skipped: -6 flops (e9, e10, squares), ~-30 lane ops.
+ * That is the general flavour fit, which a block takes when its points fall into different Table 1
+ * cases (or C9 and C10 meet the optional 2-D Gaussian). Uniform blocks take less:
+ *  - every point gqR != 0 (a primed coefficient), or C9 and C10 both non-zero with no 2-D
+ *    Gaussian: the verdict is known ("untested"): -6 flops (e9, e10, squares), ~-30 lane ops;
+ *  - one coefficient alone (the paper's scenarios, e.g. gqR = gA = 0): its interval only,
+ *    -3 flops (e10 and its square), ~-15 lane ops.
  * Non-arithmetic vector lane ops: compares ~20, selects/blends ~10, abs 4, sign shifts and
  * integer adds for the segment index 10, 3 permutes, 12 double->float converts (~59).
  * Mask assembly ~20 integer lane ops, stores 12 float + 1 uint16, loads 3 doubles. */
@@ -60,6 +64,7 @@ static void die(const char *what)
 #define KERNEL_FPOPS_PER_POINT 105.0 /* flops + compare/select/abs/shift/permute/cvt lane ops */
 #define KERNEL_FLOPS_SHORTCUT 40.0   /* the same with gqR != 0 (flavour fit skipped) */
 #define KERNEL_FPOPS_SHORTCUT 75.0
+#define KERNEL_FLOPS_ONECOEF 43.0    /* one coefficient alone in every lane (C9-only rows) */
 
 /* ---- Peak vector throughput: independent chains (16 accumulators hide the latency of
  * 2 pipes x 4 cycles). */
@@ -323,23 +328,42 @@ int main(int argc, char **argv)
         if (out) fprintf(out, "verdicts,%lld,%.6g,%.6g,0,0,0\n", (long long)n, p, 1e9 / p);
     }
     /* The rows above have gqR != 0 everywhere (the 5-D scans), where the kernel knows the flavour
-     * verdict without evaluating it (primed coefficients: Table 1 tests none). The paper's
-     * scenarios have gqR = 0, where every point takes the full flavour fit: measured apart. */
+     * verdict without evaluating it (primed coefficients: Table 1 tests none). Rows with gqR = 0
+     * and gV, gA non-zero: C9 and C10 together, untested too unless the flavour file has the
+     * 2-D Gaussian (this one has not): measured apart. */
     double *r0 = aligned_alloc(64, nmax * sizeof(double));
     for (int64_t i = 0; i < nmax; ++i) r0[i] = 0.0;
     const row_bench rb0 = {&m, sl, nmass, &g, r0, v, a, mask, obs, secs};
     for (int li = 0; li < nlen; ++li) {
         const int64_t n = lens[li];
         const double p = row_rate(&rb0, 1, n), pk = row_rate(&rb0, 0, n);
-        printf("%-10s %8lld %14.4g %10.3f   (gqR = 0: full flavour fit; full kernel %.4g points/s)\n",
+        printf("%-10s %8lld %14.4g %10.3f   (gqR = 0: C9 and C10 together; full kernel %.4g points/s)\n",
                "verdicts0", (long long)n, p, 1e9 / p, pk);
         if (out) {
             fprintf(out, "verdicts_gqR0,%lld,%.6g,%.6g,0,0,0\n", (long long)n, p, 1e9 / p);
             fprintf(out, "kernel_gqR0,%lld,%.6g,%.6g,%.6g,%.4f,%.4f\n", (long long)n, pk, 1e9 / pk,
-                    pk * KERNEL_FLOPS_PER_POINT, pk * KERNEL_FLOPS_PER_POINT / peak_m,
-                    pk * KERNEL_FLOPS_PER_POINT / peak_f);
+                    pk * KERNEL_FLOPS_SHORTCUT, pk * KERNEL_FLOPS_SHORTCUT / peak_m,
+                    pk * KERNEL_FLOPS_SHORTCUT / peak_f);
         }
     }
+    /* The paper's C9 scenario: gqR = 0 and gA = 0, so C9 is the only non-zero coefficient and
+     * every point takes Table 1's interval test. */
+    double *a0 = aligned_alloc(64, nmax * sizeof(double));
+    for (int64_t i = 0; i < nmax; ++i) a0[i] = 0.0;
+    const row_bench rbc9 = {&m, sl, nmass, &g, r0, v, a0, mask, obs, secs};
+    for (int li = 0; li < nlen; ++li) {
+        const int64_t n = lens[li];
+        const double p = row_rate(&rbc9, 1, n), pk = row_rate(&rbc9, 0, n);
+        printf("%-10s %8lld %14.4g %10.3f   (gqR = gA = 0: C9 only, Table 1 interval; full kernel %.4g points/s)\n",
+               "verdictsC9", (long long)n, p, 1e9 / p, pk);
+        if (out) {
+            fprintf(out, "verdicts_C9only,%lld,%.6g,%.6g,0,0,0\n", (long long)n, p, 1e9 / p);
+            fprintf(out, "kernel_C9only,%lld,%.6g,%.6g,%.6g,%.4f,%.4f\n", (long long)n, pk, 1e9 / pk,
+                    pk * KERNEL_FLOPS_ONECOEF, pk * KERNEL_FLOPS_ONECOEF / peak_m,
+                    pk * KERNEL_FLOPS_ONECOEF / peak_f);
+        }
+    }
+    free(a0);
     free(r0);
     printf("kernel arithmetic per point (hand count, src/kernels.c): %.0f flops (%.0f of them divides), "
            "%.0f FP lane ops incl. compares/selects/abs/max/converts (gqR = 0); %.0f flops, %.0f lane ops "
