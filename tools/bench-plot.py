@@ -45,7 +45,7 @@ def main():
         peak = {r["what"]: float(r["flops_per_s"]) for r in kern if r["what"].startswith("peak")}
         out.append("### Kernel (one core, thread CPU time, median of 3)\n")
         out.append(f"Peak: FMA {peak.get('peak_fma', 0):.3g} flop/s, mul+add {peak.get('peak_muladd', 0):.3g} flop/s\n")
-        out.append("| row length | points/s | ns/point | flop/s (46/point) | % of mul+add peak |")
+        out.append("| row length | points/s | ns/point | flop/s (hand count per path) | % of mul+add peak |")
         out.append("|---:|---:|---:|---:|---:|")
         for r in k:
             out.append(f"| {r['row_len']} | {float(r['points_per_s']):.3g} | {float(r['ns_per_point']):.2f} | "

@@ -366,10 +366,10 @@ int main(int argc, char **argv)
     free(a0);
     free(r0);
     printf("kernel arithmetic per point (hand count, src/kernels.c): %.0f flops (%.0f of them divides), "
-           "%.0f FP lane ops incl. compares/selects/abs/max/converts (gqR = 0); %.0f flops, %.0f lane ops "
-           "(gqR != 0)\n",
+           "%.0f FP lane ops incl. compares/selects/abs/max/converts (the general flavour fit); %.0f flops, %.0f lane ops "
+           "(verdict known: gqR != 0, or C9 and C10 without a 2-D Gaussian); %.0f flops (one coefficient alone)\n",
            KERNEL_FLOPS_PER_POINT, KERNEL_DIVS_PER_POINT, KERNEL_FPOPS_PER_POINT, KERNEL_FLOPS_SHORTCUT,
-           KERNEL_FPOPS_SHORTCUT);
+           KERNEL_FPOPS_SHORTCUT, KERNEL_FLOPS_ONECOEF);
     printf("roofline: best %.3g points/s (gqR != 0) -> %.1f%% of mul+add peak in flops, %.1f%% counting all %.0f "
            "FP lane ops; compute-bound ceiling %.3g points/s (mul+add peak / all FP lane ops)\n",
            best_kernel, 100 * best_kernel * KERNEL_FLOPS_SHORTCUT / peak_m,
