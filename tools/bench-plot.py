@@ -50,28 +50,16 @@ def main():
         for r in k:
             out.append(f"| {r['row_len']} | {float(r['points_per_s']):.3g} | {float(r['ns_per_point']):.2f} | "
                        f"{float(r['flops_per_s']):.3g} | {100 * float(r['frac_peak_muladd']):.1f}% |")
-        for r in kern:
-            if r["what"] == "verdicts":
-                out.append(f"| verdicts-only row {r['row_len']} | {float(r['points_per_s']):.3g} | "
-                           f"{float(r['ns_per_point']):.2f} | | |")
-        for r in kern:
-            if r["what"] == "verdicts_gqR0":
-                out.append(f"| verdicts-only row {r['row_len']}, gqR = 0 | {float(r['points_per_s']):.3g} | "
-                           f"{float(r['ns_per_point']):.2f} | | |")
-        for r in kern:
-            if r["what"] == "kernel_gqR0":
-                out.append(f"| full kernel row {r['row_len']}, gqR = 0 | {float(r['points_per_s']):.3g} | "
-                           f"{float(r['ns_per_point']):.2f} | {float(r['flops_per_s']):.3g} | "
-                           f"{100 * float(r['frac_peak_muladd']):.1f}% |")
-        for r in kern:
-            if r["what"] == "verdicts_C9only":
-                out.append(f"| verdicts-only row {r['row_len']}, gqR = gA = 0 (C9 alone) | {float(r['points_per_s']):.3g} | "
-                           f"{float(r['ns_per_point']):.2f} | | |")
-        for r in kern:
-            if r["what"] == "kernel_C9only":
-                out.append(f"| full kernel row {r['row_len']}, gqR = gA = 0 (C9 alone) | {float(r['points_per_s']):.3g} | "
-                           f"{float(r['ns_per_point']):.2f} | {float(r['flops_per_s']):.3g} | "
-                           f"{100 * float(r['frac_peak_muladd']):.1f}% |")
+        for what, name, suffix in (("verdicts", "verdicts-only", ""), ("verdicts_gqR0", "verdicts-only", ", gqR = 0"),
+                                   ("kernel_gqR0", "full kernel", ", gqR = 0"),
+                                   ("verdicts_C9only", "verdicts-only", ", gqR = gA = 0 (C9 alone)"),
+                                   ("kernel_C9only", "full kernel", ", gqR = gA = 0 (C9 alone)")):
+            for r in kern:
+                if r["what"] == what:
+                    fl = (f"{float(r['flops_per_s']):.3g} | {100 * float(r['frac_peak_muladd']):.1f}%"
+                          if what.startswith("kernel") else "|")
+                    out.append(f"| {name} row {r['row_len']}{suffix} | {float(r['points_per_s']):.3g} | "
+                               f"{float(r['ns_per_point']):.2f} | {fl} |")
         for r in kern:
             if r["what"] in ("acc_row", "kernel_same_rows"):
                 out.append(f"| {r['what']} (row {r['row_len']}) | {float(r['points_per_s']):.3g} | "

@@ -216,6 +216,24 @@ static double row_rate(const row_bench *b, int verdicts, int64_t n)
     return median3(pr[0], pr[1], pr[2]);
 }
 
+/* One kind of row at every length: the verdicts kernel and the full one, printed and as CSV rows
+ * verdicts_<tag> and kernel_<tag> (flops per point for the roofline columns). */
+static void row_kind(const row_bench *rb, const int64_t *lens, int nlen, FILE *out, double peak_m, double peak_f,
+                     const char *label, const char *tag, double flops, const char *what)
+{
+    for (int li = 0; li < nlen; ++li) {
+        const int64_t n = lens[li];
+        const double p = row_rate(rb, 1, n), pk = row_rate(rb, 0, n);
+        printf("%-10s %8lld %14.4g %10.3f   (%s; full kernel %.4g points/s)\n", label, (long long)n, p, 1e9 / p,
+               what, pk);
+        if (out) {
+            fprintf(out, "verdicts_%s,%lld,%.6g,%.6g,0,0,0\n", tag, (long long)n, p, 1e9 / p);
+            fprintf(out, "kernel_%s,%lld,%.6g,%.6g,%.6g,%.4f,%.4f\n", tag, (long long)n, pk, 1e9 / pk, pk * flops,
+                    pk * flops / peak_m, pk * flops / peak_f);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *csv = NULL;
@@ -334,35 +352,15 @@ int main(int argc, char **argv)
     double *r0 = aligned_alloc(64, nmax * sizeof(double));
     for (int64_t i = 0; i < nmax; ++i) r0[i] = 0.0;
     const row_bench rb0 = {&m, sl, nmass, &g, r0, v, a, mask, obs, secs};
-    for (int li = 0; li < nlen; ++li) {
-        const int64_t n = lens[li];
-        const double p = row_rate(&rb0, 1, n), pk = row_rate(&rb0, 0, n);
-        printf("%-10s %8lld %14.4g %10.3f   (gqR = 0: C9 and C10 together; full kernel %.4g points/s)\n",
-               "verdicts0", (long long)n, p, 1e9 / p, pk);
-        if (out) {
-            fprintf(out, "verdicts_gqR0,%lld,%.6g,%.6g,0,0,0\n", (long long)n, p, 1e9 / p);
-            fprintf(out, "kernel_gqR0,%lld,%.6g,%.6g,%.6g,%.4f,%.4f\n", (long long)n, pk, 1e9 / pk,
-                    pk * KERNEL_FLOPS_SHORTCUT, pk * KERNEL_FLOPS_SHORTCUT / peak_m,
-                    pk * KERNEL_FLOPS_SHORTCUT / peak_f);
-        }
-    }
+    row_kind(&rb0, lens, nlen, out, peak_m, peak_f, "verdicts0", "gqR0", KERNEL_FLOPS_SHORTCUT,
+             "gqR = 0: C9 and C10 together");
     /* The paper's C9 scenario: gqR = 0 and gA = 0, so C9 is the only non-zero coefficient and
      * every point takes Table 1's interval test. */
     double *a0 = aligned_alloc(64, nmax * sizeof(double));
     for (int64_t i = 0; i < nmax; ++i) a0[i] = 0.0;
     const row_bench rbc9 = {&m, sl, nmass, &g, r0, v, a0, mask, obs, secs};
-    for (int li = 0; li < nlen; ++li) {
-        const int64_t n = lens[li];
-        const double p = row_rate(&rbc9, 1, n), pk = row_rate(&rbc9, 0, n);
-        printf("%-10s %8lld %14.4g %10.3f   (gqR = gA = 0: C9 only, Table 1 interval; full kernel %.4g points/s)\n",
-               "verdictsC9", (long long)n, p, 1e9 / p, pk);
-        if (out) {
-            fprintf(out, "verdicts_C9only,%lld,%.6g,%.6g,0,0,0\n", (long long)n, p, 1e9 / p);
-            fprintf(out, "kernel_C9only,%lld,%.6g,%.6g,%.6g,%.4f,%.4f\n", (long long)n, pk, 1e9 / pk,
-                    pk * KERNEL_FLOPS_ONECOEF, pk * KERNEL_FLOPS_ONECOEF / peak_m,
-                    pk * KERNEL_FLOPS_ONECOEF / peak_f);
-        }
-    }
+    row_kind(&rbc9, lens, nlen, out, peak_m, peak_f, "verdictsC9", "C9only", KERNEL_FLOPS_ONECOEF,
+             "gqR = gA = 0: C9 only, Table 1 interval");
     free(a0);
     free(r0);
     printf("kernel arithmetic per point (hand count, src/kernels.c): %.0f flops (%.0f of them divides), "
