@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { SLOT_FREE = 0, SLOT_QUEUED, SLOT_RUNNING, SLOT_DONE };
-
 struct zp_pipe {
     zp_pipe_fn fn;
     void *ctx;
@@ -16,7 +14,7 @@ struct zp_pipe {
     pthread_mutex_t mu;
     pthread_cond_t work; /* a job was queued, or quit */
     pthread_cond_t done; /* a job finished */
-    int *state;          /* per slot */
+    int *busy;           /* per slot: submitted and not finished */
     int64_t *job;        /* per slot */
     int *queue;          /* slots in submission order: ring of nslots */
     int qhead, qlen, quit;
@@ -39,11 +37,10 @@ static void *worker(void *arg)
         const int s = p->queue[p->qhead];
         p->qhead = (p->qhead + 1) % p->nslots;
         --p->qlen;
-        p->state[s] = SLOT_RUNNING;
         pthread_mutex_unlock(&p->mu);
         p->fn(p->ctx, wa.id, s, p->job[s]);
         pthread_mutex_lock(&p->mu);
-        p->state[s] = SLOT_DONE;
+        p->busy[s] = 0;
         pthread_cond_broadcast(&p->done);
     }
     pthread_mutex_unlock(&p->mu);
@@ -66,7 +63,7 @@ static void release(zp_pipe *p)
     pthread_cond_destroy(&p->work);
     pthread_mutex_destroy(&p->mu);
     free(p->threads);
-    free(p->state);
+    free(p->busy);
     free(p->job);
     free(p->queue);
     free(p);
@@ -83,11 +80,11 @@ zp_status zp_pipe_init(zp_pipe **out, int nworkers, int nslots, zp_pipe_fn fn, v
     p->nworkers = nworkers;
     p->nslots = nslots;
     p->threads = calloc((size_t)(nworkers > 0 ? nworkers : 1), sizeof *p->threads);
-    p->state = calloc((size_t)nslots, sizeof *p->state);
+    p->busy = calloc((size_t)nslots, sizeof *p->busy);
     p->job = calloc((size_t)nslots, sizeof *p->job);
     p->queue = calloc((size_t)nslots, sizeof *p->queue);
-    if (!p->threads || !p->state || !p->job || !p->queue) {
-        free(p->threads); free(p->state); free(p->job); free(p->queue); free(p);
+    if (!p->threads || !p->busy || !p->job || !p->queue) {
+        free(p->threads); free(p->busy); free(p->job); free(p->queue); free(p);
         ZP_FAIL(ZP_ENOMEM, "out of memory for the compute threads");
     }
     pthread_mutex_init(&p->mu, NULL);
@@ -118,15 +115,13 @@ zp_status zp_pipe_init(zp_pipe **out, int nworkers, int nslots, zp_pipe_fn fn, v
 
 void zp_pipe_submit(zp_pipe *p, int s, int64_t job)
 {
-    if (p->nworkers == 0) { /* inline: the caller computes */
-        p->state[s] = SLOT_RUNNING;
+    if (p->nworkers == 0) { /* inline: the caller computes, the slot is finished on return */
         p->fn(p->ctx, 0, s, job);
-        p->state[s] = SLOT_DONE;
         return;
     }
     pthread_mutex_lock(&p->mu);
     p->job[s] = job;
-    p->state[s] = SLOT_QUEUED;
+    p->busy[s] = 1;
     p->queue[(p->qhead + p->qlen) % p->nslots] = s;
     ++p->qlen;
     pthread_cond_signal(&p->work);
@@ -135,13 +130,9 @@ void zp_pipe_submit(zp_pipe *p, int s, int64_t job)
 
 void zp_pipe_wait(zp_pipe *p, int s)
 {
-    if (p->nworkers == 0) {
-        p->state[s] = SLOT_FREE;
-        return;
-    }
+    if (p->nworkers == 0) return;
     pthread_mutex_lock(&p->mu);
-    while (p->state[s] == SLOT_QUEUED || p->state[s] == SLOT_RUNNING) pthread_cond_wait(&p->done, &p->mu);
-    p->state[s] = SLOT_FREE;
+    while (p->busy[s]) pthread_cond_wait(&p->done, &p->mu);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -171,7 +162,7 @@ zp_status zp_pipe_auto_threads(MPI_Comm comm, int *nthreads)
     have = all != NULL;
     if (MPI_Allreduce(MPI_IN_PLACE, &have, 1, MPI_INT, MPI_MIN, node) == MPI_SUCCESS && have)
         ok = MPI_Allgather(&mine, (int)sizeof mine, MPI_BYTE, all, (int)sizeof mine, MPI_BYTE, node) == MPI_SUCCESS;
-    MPI_Comm_free(&node);
+    if (MPI_Comm_free(&node) != MPI_SUCCESS) ok = 0;
     if (!ok) {
         free(all);
         ZP_FAIL(ZP_EMPI, "cannot exchange the CPU sets of the ranks of this node");
