@@ -31,16 +31,6 @@
 
 const char *const zp_axis_names[ZP_NAXES] = {"mass", "gqL", "gqR", "gV", "gA"};
 
-const char *const zp_obs_names[ZP_NOBS] = {
-    "C9", "C10", "C9p", "C10p", "delta_a", "g2_pull", "flavour_chi2", "bs_mixing_ratio",
-    "width_ratio", "sigmaB_fid", "lhc_limit", "lhc_ratio",
-};
-
-const char *const zp_bit_names[ZP_NBITS] = {
-    "all", "complete", "flavour", "flavour_untested", "g2", "lep", "bs_mixing",
-    "perturbative", "width", "lhc", "lhc_untested", "allowed",
-};
-
 /* Constants: name, offset, and whether the value must be > 0. Same order as the struct. */
 typedef struct {
     const char *name;
@@ -66,21 +56,6 @@ const char *const zp_constant_names[] = {
 _Static_assert(sizeof(zp_constants) == 16 * sizeof(double),
                "zp_constants changed: update const_defs and zp_constant_names");
 
-/* Observables stored by `observables = default`. */
-static const int default_obs[] = {
-    ZP_OBS_C9, ZP_OBS_C10, ZP_OBS_C9P, ZP_OBS_C10P, ZP_OBS_DELTA_A,
-    ZP_OBS_BS_RATIO, ZP_OBS_WIDTH_RATIO, ZP_OBS_SIGMAB_FID, ZP_OBS_LHC_RATIO,
-};
-
-/* Constraint names allowed in `combine`, and their bits. */
-static const struct {
-    const char *name;
-    int bit;
-} combine_names[] = {
-    {"flavour", ZP_BIT_FLAVOUR},           {"g2", ZP_BIT_G2},     {"lep", ZP_BIT_LEP},
-    {"bs_mixing", ZP_BIT_BS_MIXING},       {"perturbative", ZP_BIT_PERTURBATIVE},
-    {"width", ZP_BIT_WIDTH},               {"lhc", ZP_BIT_LHC},
-};
 #define DEFAULT_COMBINE                                                                  \
     ((1u << ZP_BIT_FLAVOUR) | (1u << ZP_BIT_LHC) | (1u << ZP_BIT_BS_MIXING) | (1u << ZP_BIT_LEP))
 
@@ -118,21 +93,7 @@ static const opt_def options[] = {
     {"axis.*", "sign", "log axes: + | - | +-"},
     {"axis.*", "include_zero", "log axes: yes | no"},
     {"axis.*", "values", "explicit strictly increasing list"},
-    {"flavour", "file", "flavour-fit data file"},
-    {"flavour", "level", "1 | 2: which interval decides"},
-    {"g-2", "preset", "preset name in the presets file"},
-    {"g-2", "file", "g-2 presets file"},
-    {"g-2", "rule", "no_worse | pull"},
-    {"g-2", "nsigma", "threshold in sigma (> 0)"},
-    {"lhc", "enabled", "yes | no"},
-    {"lhc", "lumi_table", "parton-luminosity table"},
-    {"lhc", "limits", "cross-section limit table"},
-    {"lhc", "include_nu", "yes | no: add Gamma(Z'->nu nubar)"},
-    {"lhc", "extra_width", "extra width as a fraction of M (>= 0)"},
-    {"lhc", "pdf_set", "LHAPDF set: compute the luminosity table at start"},
-    {"lhc", "pdf_member", "LHAPDF member (>= 0)"},
-    {"lhc", "pt_min", "lepton pT cut, GeV (with pdf_set)"},
-    {"lhc", "eta_max", "lepton |eta| cut (with pdf_set)"},
+    /* the constraints' sections: their keys in src/constraints/<name>.h */
     /* [constants]: every name of zp_constant_names, checked separately */
 };
 #define NOPTIONS ((int)(sizeof options / sizeof options[0]))
@@ -549,8 +510,7 @@ void zp_config_defaults(zp_config *c)
         c->axes[a].sign = ZP_SIGN_PLUS;
     }
     c->store_points = 1;
-    for (size_t i = 0; i < sizeof default_obs / sizeof default_obs[0]; ++i)
-        c->store_obs[default_obs[i]] = 1;
+    for (int k = 0; k < ZP_NOBS; ++k) c->store_obs[k] = zp_obs[k].is_default;
     c->combine = DEFAULT_COMBINE;
 
     zp_constants *k = &c->k;
@@ -612,42 +572,55 @@ static int is_axis_section(const char *sec)
     return !strncmp(sec, "axis.", 5) && axis_index(sec + 5) >= 0;
 }
 
+/* The j-th key of section s ("axis.*" for every axis, "constants" for [constants]): the
+ * option table's, or the constraint's whose section it is. NULL past the last. */
+static const char *section_key(const char *s, int j)
+{
+    if (!strcmp(s, "constants")) return j < NCONST ? const_defs[j].name : NULL;
+    for (int i = 0; i < NOPTIONS; ++i)
+        if (!strcmp(options[i].section, s) && j-- == 0) return options[i].key;
+    for (int c = 0; c < ZP_NCONSTRAINTS; ++c)
+        if (!strcmp(zp_constraints[c].section, s))
+            for (const char *const *k = zp_constraints[c].keys; *k; ++k)
+                if (j-- == 0) return *k;
+    return NULL;
+}
+
 static int known_key(const char *sec, const char *key)
 {
-    if (!strcmp(sec, "constants")) {
-        for (int i = 0; i < NCONST; ++i)
-            if (!strcmp(key, const_defs[i].name)) return 1;
-        return 0;
-    }
-    const char *s = is_axis_section(sec) ? "axis.*" : sec;
-    for (int i = 0; i < NOPTIONS; ++i)
-        if (!strcmp(options[i].section, s) && !strcmp(options[i].key, key)) return 1;
+    const char *s = is_axis_section(sec) ? "axis.*" : sec, *k;
+    for (int j = 0; (k = section_key(s, j)); ++j)
+        if (!strcmp(k, key)) return 1;
     return 0;
 }
 
 static int known_section(const char *sec)
 {
-    return !strcmp(sec, "scan") || !strcmp(sec, "constants") || !strcmp(sec, "flavour") ||
-           !strcmp(sec, "g-2") || !strcmp(sec, "lhc") || is_axis_section(sec);
+    if (!strcmp(sec, "scan") || !strcmp(sec, "constants") || is_axis_section(sec)) return 1;
+    for (int c = 0; c < ZP_NCONSTRAINTS; ++c)
+        if (zp_constraints[c].section[0] && !strcmp(sec, zp_constraints[c].section)) return 1;
+    return 0;
 }
 
 static zp_status check_schema(const ini_doc *d)
 {
-    for (int i = 0; i < d->nsec; ++i)
-        if (!known_section(d->secs[i].name))
-            return bad(d->path, d->secs[i].line, d->secs[i].name, NULL,
-                       "unknown section (known: scan, axis.mass, axis.gqL, axis.gqR, axis.gV, "
-                       "axis.gA, constants, flavour, g-2, lhc)");
+    for (int i = 0; i < d->nsec; ++i) {
+        if (known_section(d->secs[i].name)) continue;
+        char known[512] = "scan, axis.mass, axis.gqL, axis.gqR, axis.gV, axis.gA, constants";
+        for (int c = 0; c < ZP_NCONSTRAINTS; ++c)
+            if (zp_constraints[c].section[0]) {
+                strncat(known, ", ", sizeof known - strlen(known) - 1);
+                strncat(known, zp_constraints[c].section, sizeof known - strlen(known) - 1);
+            }
+        return bad(d->path, d->secs[i].line, d->secs[i].name, NULL, "unknown section (known: %s)", known);
+    }
     for (int i = 0; i < d->nent; ++i) {
         const ini_ent *e = &d->ents[i];
         if (known_key(e->sec, e->key)) continue;
         char known[512] = "";
         size_t kl = 0;
-        int cst = !strcmp(e->sec, "constants");
-        const char *s = is_axis_section(e->sec) ? "axis.*" : e->sec;
-        for (int j = 0; j < (cst ? NCONST : NOPTIONS) && kl < sizeof known; ++j) {
-            const char *k = cst ? const_defs[j].name : options[j].key;
-            if (!cst && strcmp(options[j].section, s)) continue;
+        const char *s = is_axis_section(e->sec) ? "axis.*" : e->sec, *k;
+        for (int j = 0; (k = section_key(s, j)) && kl < sizeof known; ++j) {
             int w = snprintf(known + kl, sizeof known - kl, "%s%s", kl ? ", " : "", k);
             if (w > 0) kl += (size_t)w;
         }
@@ -717,8 +690,7 @@ static zp_status parse_scan(const ini_doc *d, zp_config *c)
     if ((e = doc_get(d, "scan", "observables"))) {
         memset(c->store_obs, 0, sizeof c->store_obs);
         if (!strcmp(e->val, "default")) {
-            for (size_t i = 0; i < sizeof default_obs / sizeof default_obs[0]; ++i)
-                c->store_obs[default_obs[i]] = 1;
+            for (int k = 0; k < ZP_NOBS; ++k) c->store_obs[k] = zp_obs[k].is_default;
         } else if (!strcmp(e->val, "all")) {
             for (int i = 0; i < ZP_NOBS; ++i) c->store_obs[i] = 1;
         } else if (strcmp(e->val, "none")) {
@@ -769,19 +741,23 @@ static zp_status parse_scan(const ini_doc *d, zp_config *c)
     if ((e = doc_get(d, "scan", "combine"))) {
         c->combine = 0;
         if (strcmp(e->val, "none")) {
-            char buf[512], *it[16];
+            char buf[512], *it[ZP_NCONSTRAINTS + 1];
             int n;
             if (!e->val[0]) return EBAD(d, e, "missing value (a list of constraints or none)");
             if (strlen(e->val) >= sizeof buf) return EBAD(d, e, "value too long");
             snprintf(buf, sizeof buf, "%s", e->val);
-            ZP_TRY(split_list(d, e, buf, it, 16, &n));
+            ZP_TRY(split_list(d, e, buf, it, ZP_NCONSTRAINTS + 1, &n));
             for (int i = 0; i < n; ++i) {
-                int bit = -1;
-                for (size_t j = 0; j < sizeof combine_names / sizeof combine_names[0]; ++j)
-                    if (!strcmp(it[i], combine_names[j].name)) bit = combine_names[j].bit;
-                if (bit < 0)
-                    return EBAD(d, e, "unknown constraint '%s' (known: flavour, g2, lep, "
-                                "bs_mixing, perturbative, width, lhc; or none)", it[i]);
+                const int ci = zp_constraint_find(it[i]);
+                if (ci < 0) {
+                    char known[512] = "";
+                    for (int j = 0; j < ZP_NCONSTRAINTS; ++j) {
+                        strncat(known, j ? ", " : "", sizeof known - strlen(known) - 1);
+                        strncat(known, zp_constraints[j].name, sizeof known - strlen(known) - 1);
+                    }
+                    return EBAD(d, e, "unknown constraint '%s' (known: %s; or none)", it[i], known);
+                }
+                const int bit = zp_constraints[ci].pass_bit;
                 if (c->combine & (1u << bit))
                     return EBAD(d, e, "constraint '%s' listed twice", it[i]);
                 c->combine |= 1u << bit;

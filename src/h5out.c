@@ -153,54 +153,6 @@ static zp_status read_whole(hid_t d, hid_t memtype, void *buf)
     return ZP_OK;
 }
 
-static const char *obs_units(int k)
-{
-    switch (k) {
-    case ZP_OBS_DELTA_A: return "1";
-    case ZP_OBS_SIGMAB_FID:
-    case ZP_OBS_LHC_LIMIT: return "fb";
-    default: return "1";
-    }
-}
-
-static const char *obs_desc(int k)
-{
-    switch (k) {
-    case ZP_OBS_C9: return "Wilson coefficient C9 of the scan's lepton, tree-level matching eq. (2.2): K(M) gqL gV";
-    case ZP_OBS_C10: return "Wilson coefficient C10, K(M) gqL gA";
-    case ZP_OBS_C9P: return "primed coefficient C9' (sbar gamma P_R b), K(M) gqR gV";
-    case ZP_OBS_C10P: return "primed coefficient C10', K(M) gqR gA";
-    case ZP_OBS_DELTA_A: return "Z' contribution to the lepton anomalous moment, g'^2 m^2 (gV^2 - 5 gA^2)/(12 pi^2 M^2), eqs. (2.3)-(2.4)";
-    case ZP_OBS_G2_PULL: return "(delta_a - measured discrepancy) / its uncertainty";
-    case ZP_OBS_FLAVOUR_CHI2: return "Delta chi^2 of the point in the b->sll fit (asymmetric Gaussian from the 1 sigma interval of Table 1, or the 2-D Gaussian); NaN where the fit does not describe the point";
-    case ZP_OBS_BS_RATIO: return "Z' contribution to Delta M_s / Delta M_s^SM, eq. (2.10); allowed if |R| < bs_mixing_max";
-    case ZP_OBS_WIDTH_RATIO: return "Gamma_tot / M of the Z' (l+l-, b sbar + s bbar, optional nu nubar and extra width)";
-    case ZP_OBS_SIGMAB_FID: return "fiducial sigma(pp -> Z') * B(Z' -> l+l-) * acceptance at 13 TeV, LO, narrow width";
-    case ZP_OBS_LHC_LIMIT: return "observed 95% CL limit on the fiducial sigma*B at this M and Gamma/M; NaN where not tested";
-    case ZP_OBS_LHC_RATIO: return "sigmaB_fid / lhc_limit (excluded above 1); NaN where not tested";
-    }
-    return "";
-}
-
-static const char *bit_desc(int b)
-{
-    switch (b) {
-    case ZP_BIT_ALL: return "every constraint named in the input's [scan] combine that was evaluated at this point passes";
-    case ZP_BIT_COMPLETE: return "every constraint named in combine was evaluated at this point (all & complete = allowed by all)";
-    case ZP_BIT_FLAVOUR: return "inside the b->sll fit band (Table 1 interval at the chosen level; 2-D Gaussian for C9+C10 if given)";
-    case ZP_BIT_FLAVOUR_UNTESTED: return "the fit does not describe this point (several or primed coefficients non-zero): flavour not evaluated";
-    case ZP_BIT_G2: return "lepton g-2 rule passes (see /inputs attribute g2_rule)";
-    case ZP_BIT_LEP: return "LEP contact-interaction bound, eq. (2.9) (electrons; always set for muons: no bound)";
-    case ZP_BIT_BS_MIXING: return "|Bs mixing ratio R| < bs_mixing_max, eq. (2.10)";
-    case ZP_BIT_PERTURBATIVE: return "g'|g| < pert_max for all four couplings";
-    case ZP_BIT_WIDTH: return "Gamma_tot/M <= width_max";
-    case ZP_BIT_LHC: return "allowed by the LHC dilepton limit (0 where not tested)";
-    case ZP_BIT_LHC_UNTESTED: return "LHC constraint not evaluated: disabled, mass outside the limit table, or Gamma/M beyond its widest width";
-    case ZP_BIT_ALLOWED: return "all and complete: every constraint named in combine was evaluated and passes";
-    }
-    return "";
-}
-
 static const char *axis_units(int d)
 {
     return d == ZP_AX_MASS ? "GeV" : "1 (multiples of g' = g2/(2 cW))";
@@ -422,7 +374,7 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
         ZP_TRY(attr_strs(h->d_pass, "bit_names", zp_bit_names, ZP_NBITS));
         const char *descs[ZP_NBITS];
         for (int b = 0; b < ZP_NBITS; ++b) {
-            descs[b] = bit_desc(b);
+            descs[b] = zp_bits[b].description;
             char an[64];
             snprintf(an, sizeof an, "bit_%s", zp_bit_names[b]);
             ZP_TRY(attr_i64(h->d_pass, an, b));
@@ -435,8 +387,8 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
             if (!c->store_obs[k]) continue;
             ZP_TRY(make_dset(grp, zp_obs_names[k], H5T_IEEE_F32LE, ZP_NAXES, dims, chunk, &h->d_obs[k]));
             for (int d = 0; d < ZP_NAXES; ++d) ZP_H5(H5DSattach_scale(h->d_obs[k], axd[d], (unsigned)d));
-            ZP_TRY(attr_str(h->d_obs[k], "units", obs_units(k)));
-            ZP_TRY(attr_str(h->d_obs[k], "description", obs_desc(k)));
+            ZP_TRY(attr_str(h->d_obs[k], "units", zp_obs[k].units));
+            ZP_TRY(attr_str(h->d_obs[k], "description", zp_obs[k].description));
         }
     }
     ZP_TRY(attr_strs(grp, "dimensions", zp_axis_names, ZP_NAXES));
@@ -482,7 +434,7 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
                 ZP_H5ID(bg, H5Gcreate2(sub, zp_bit_names[b], H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
                 ZP_TRY(make_dset(bg, "allowed_fraction", H5T_IEEE_F64LE, pd->nkeep, pdims, NULL, &ds[0]));
                 ZP_TRY(make_dset(bg, "any_allowed", H5T_STD_U8LE, pd->nkeep, pdims, NULL, &ds[1]));
-                ZP_TRY(attr_str(bg, "description", bit_desc(b)));
+                ZP_TRY(attr_str(bg, "description", zp_bits[b].description));
                 nds = 2;
             } else {
                 char nm[64];

@@ -242,7 +242,7 @@ static zp_status alloc_bufs(tile_bufs *b, const zp_config *c, const zp_grid *g)
     b->cap = cap;
     b->verdicts_only = 1;
     for (int k = 0; k < ZP_NOBS; ++k)
-        if (c->store_points && c->store_obs[k] && k != ZP_OBS_FLAVOUR_CHI2 && k != ZP_OBS_G2_PULL)
+        if (c->store_points && c->store_obs[k] && !zp_obs[k].projected)
             b->verdicts_only = 0;
     /* projections only: nothing is written, so the mask lives one row at a time and the
      * memory per rank does not grow with the tile (or the grid) */
@@ -284,7 +284,7 @@ static void compute_tile(const zp_grid *g, const zp_model *m, const zp_mass_slic
             for (int k = 0; k < ZP_NOBS; ++k) o[k] = b->obs[k] ? b->obs[k] + off : b->scratch[k];
             if (b->verdicts_only)
                 zp_kernel_row_verdicts(m, &slices[st[0] + im], g->v[1][st[1] + il], b->r, b->v, b->a,
-                                       n_in, mk, o[ZP_OBS_FLAVOUR_CHI2], o[ZP_OBS_G2_PULL]);
+                                       n_in, mk, o);
             else
                 zp_kernel_row(m, &slices[st[0] + im], g->v[1][st[1] + il], b->r, b->v, b->a, n_in,
                               mk, o);

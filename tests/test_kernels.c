@@ -48,7 +48,7 @@ static void base_config(zp_lepton lep)
 }
 
 typedef struct {
-    uint16_t mask;
+    zp_mask mask;
     float o[ZP_NOBS];
 } point_out;
 
@@ -385,15 +385,17 @@ static void test_row_matches_points(void **st)
         v[i] = (i - 18) * 0.03;
         a[i] = (i % 5 - 2) * 0.02;
     }
-    uint16_t mask[N];
+    zp_mask mask[N];
     float ob[ZP_NOBS][N];
     float *o[ZP_NOBS];
     for (int k = 0; k < ZP_NOBS; ++k) o[k] = ob[k];
     zp_kernel_row(&mod, &s, 2e-3, r, v, a, N, mask, o);
     /* the verdicts-only variant: the same mask, chi2 and pull to the bit */
-    uint16_t mask2[N];
-    float chi2[N], pull2[N];
-    zp_kernel_row_verdicts(&mod, &s, 2e-3, r, v, a, N, mask2, chi2, pull2);
+    zp_mask mask2[N];
+    float chi2[N], pull2[N], *o2[ZP_NOBS] = {0};
+    o2[ZP_OBS_FLAVOUR_CHI2] = chi2;
+    o2[ZP_OBS_G2_PULL] = pull2;
+    zp_kernel_row_verdicts(&mod, &s, 2e-3, r, v, a, N, mask2, o2);
     assert_memory_equal(mask2, mask, sizeof mask);
     assert_memory_equal(chi2, ob[ZP_OBS_FLAVOUR_CHI2], sizeof chi2);
     assert_memory_equal(pull2, ob[ZP_OBS_G2_PULL], sizeof pull2);
@@ -709,12 +711,14 @@ static void test_random_vs_reference(void **st)
                 if (row == 2) a[i] = 0.0, v[i] = v[i] == 0.0 ? 1e-2 : v[i];
                 if (row == 6) v[i] = 0.0, a[i] = a[i] == 0.0 ? -1e-2 : a[i];
             }
-            uint16_t mask[N], mask2[N];
+            zp_mask mask[N], mask2[N];
             float ob[ZP_NOBS][N], chi2[N], pull2[N];
-            float *o[ZP_NOBS];
+            float *o[ZP_NOBS], *o2[ZP_NOBS] = {0};
             for (int k = 0; k < ZP_NOBS; ++k) o[k] = ob[k];
+            o2[ZP_OBS_FLAVOUR_CHI2] = chi2;
+            o2[ZP_OBS_G2_PULL] = pull2;
             zp_kernel_row(&mod, &s, gqL, r, v, a, N, mask, o);
-            zp_kernel_row_verdicts(&mod, &s, gqL, r, v, a, N, mask2, chi2, pull2);
+            zp_kernel_row_verdicts(&mod, &s, gqL, r, v, a, N, mask2, o2);
             assert_memory_equal(mask2, mask, sizeof mask);
             assert_memory_equal(chi2, ob[ZP_OBS_FLAVOUR_CHI2], sizeof chi2);
             assert_memory_equal(pull2, ob[ZP_OBS_G2_PULL], sizeof pull2);

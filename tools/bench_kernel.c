@@ -188,7 +188,7 @@ typedef struct {
     int nmass;
     const zp_grid *g;
     const double *r, *v, *a;
-    uint16_t *mask;
+    zp_mask *mask;
     float **obs;
     double secs;
 } row_bench;
@@ -204,8 +204,7 @@ static double row_rate(const row_bench *b, int verdicts, int64_t n)
                 const zp_mass_slice *s = &b->sl[calls % b->nmass];
                 const double gqL = b->g->v[1][calls % b->g->n[1]];
                 if (verdicts)
-                    zp_kernel_row_verdicts(b->m, s, gqL, b->r, b->v, b->a, n, b->mask, b->obs[ZP_OBS_FLAVOUR_CHI2],
-                                           b->obs[ZP_OBS_G2_PULL]);
+                    zp_kernel_row_verdicts(b->m, s, gqL, b->r, b->v, b->a, n, b->mask, b->obs);
                 else
                     zp_kernel_row(b->m, s, gqL, b->r, b->v, b->a, n, b->mask, b->obs);
             }
@@ -273,7 +272,7 @@ int main(int argc, char **argv)
     const int64_t nmax = lens[nlen - 1];
     double *r = aligned_alloc(64, nmax * sizeof(double)), *v = aligned_alloc(64, nmax * sizeof(double)),
            *a = aligned_alloc(64, nmax * sizeof(double));
-    uint16_t *mask = aligned_alloc(64, nmax * sizeof(uint16_t));
+    zp_mask *mask = aligned_alloc(64, nmax * sizeof(zp_mask));
     float *obs[ZP_NOBS];
     for (int k = 0; k < ZP_NOBS; ++k) obs[k] = aligned_alloc(64, nmax * sizeof(float));
     for (int64_t i = 0; i < nmax; ++i) {
@@ -391,7 +390,7 @@ int main(int argc, char **argv)
     }
     /* one mask row per (mass, gqL), as in a tile */
     const int64_t nrows = g.n[0] * g.n[1];
-    uint16_t *masks = malloc(nrows * nin * sizeof(uint16_t));
+    zp_mask *masks = malloc(nrows * nin * sizeof(zp_mask));
     float *chi = malloc(nrows * nin * sizeof(float)), *pull = malloc(nrows * nin * sizeof(float));
     for (int64_t row = 0; row < nrows; ++row) {
         float *o[ZP_NOBS];

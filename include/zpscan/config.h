@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "zpscan/error.h"
-#include "zpscan/lhc.h"
+#include "zpscan/vocab.h"
 
 enum { ZP_AX_MASS = 0, ZP_AX_GQL, ZP_AX_GQR, ZP_AX_GV, ZP_AX_GA, ZP_NAXES };
 extern const char *const zp_axis_names[ZP_NAXES]; /* "mass","gqL","gqR","gV","gA" */
@@ -29,33 +29,6 @@ typedef struct {
 } zp_axis_spec;
 
 typedef enum { ZP_LEPTON_MU = 0, ZP_LEPTON_E = 1 } zp_lepton;
-
-/* Observables that can be stored per point (float32 each). Order is the file's order. */
-enum {
-    ZP_OBS_C9 = 0, ZP_OBS_C10, ZP_OBS_C9P, ZP_OBS_C10P,
-    ZP_OBS_DELTA_A, ZP_OBS_G2_PULL, ZP_OBS_FLAVOUR_CHI2, ZP_OBS_BS_RATIO,
-    ZP_OBS_WIDTH_RATIO, ZP_OBS_SIGMAB_FID, ZP_OBS_LHC_LIMIT, ZP_OBS_LHC_RATIO,
-    ZP_NOBS
-};
-extern const char *const zp_obs_names[ZP_NOBS];
-
-/* Verdict bits of /points/pass (uint16). */
-enum {
-    ZP_BIT_ALL = 0,          /* every evaluated constraint named in `combine` passes */
-    ZP_BIT_COMPLETE,         /* every constraint named in `combine` was evaluated */
-    ZP_BIT_FLAVOUR,
-    ZP_BIT_FLAVOUR_UNTESTED,
-    ZP_BIT_G2,
-    ZP_BIT_LEP,
-    ZP_BIT_BS_MIXING,
-    ZP_BIT_PERTURBATIVE,
-    ZP_BIT_WIDTH,
-    ZP_BIT_LHC,
-    ZP_BIT_LHC_UNTESTED,
-    ZP_BIT_ALLOWED,          /* ALL and COMPLETE: allowed by every constraint in `combine` */
-    ZP_NBITS
-};
-extern const char *const zp_bit_names[ZP_NBITS];
 
 /* Physical constants, PHYSICS.md §2 plus the bounds of §3; all overridable in [constants]. */
 typedef struct {

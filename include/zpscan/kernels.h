@@ -13,14 +13,14 @@
  * observables at a scratch row). */
 void zp_kernel_row(const zp_model *restrict m, const zp_mass_slice *restrict s, double gqL,
                    const double *restrict gqR, const double *restrict gV,
-                   const double *restrict gA, int64_t n, uint16_t *restrict mask,
+                   const double *restrict gA, int64_t n, zp_mask *restrict mask,
                    float *const obs[ZP_NOBS]);
 
-/* The same verdicts (bit-identical) writing only the mask and the two observables the
- * projections need: for bitmask-only and projections-only scans (measured ~20% faster). */
+/* The same verdicts (bit-identical) writing only the mask and the observables the
+ * projections read (zp_obs[k].projected; the other obs[k] may be NULL): for bitmask-only and projections-only scans (measured ~20% faster). */
 void zp_kernel_row_verdicts(const zp_model *restrict m, const zp_mass_slice *restrict s, double gqL,
                             const double *restrict gqR, const double *restrict gV,
-                            const double *restrict gA, int64_t n, uint16_t *restrict mask,
-                            float *restrict flavour_chi2, float *restrict g2_pull);
+                            const double *restrict gA, int64_t n, zp_mask *restrict mask,
+                            float *const obs[ZP_NOBS]);
 
 #endif

@@ -1,0 +1,46 @@
+/* B_s - B_s-bar mixing (docs/PHYSICS.md §3, eq. 2.10): the Z' contribution R to
+ * Delta M_s / Delta M_s^SM; allowed while |R| < bs_mixing_max. */
+#ifndef ZP_C_BS_MIXING_VOCAB
+#define ZP_C_BS_MIXING_VOCAB
+#define zp_bs_mixing_bits(B, U, x) B(x, BS_MIXING, "bs_mixing", "|Bs mixing ratio R| < bs_mixing_max, eq. (2.10)")
+#define zp_bs_mixing_obs(O, x)                                                                   \
+    O(x, BS_RATIO, "bs_mixing_ratio", "1", 1, 0,                                                  \
+      "Z' contribution to Delta M_s / Delta M_s^SM, eq. (2.10); allowed if |R| < bs_mixing_max")
+#define zp_bs_mixing_keys(K, x)
+#define zp_bs_mixing_section ""
+#define zp_bs_mixing_chi2 ""
+#define zp_bs_mixing_summary "B_s mixing, |R| < bs_mixing_max"
+#endif
+
+#if defined(ZP_KERNEL_PASS) && !defined(ZP_C_BS_MIXING_KERNEL)
+#define ZP_C_BS_MIXING_KERNEL
+typedef struct {
+    double bs_pref, bsmax, bsxL;
+} zp_bs_mixing_rc;
+typedef struct {
+    vd R;
+} zp_bs_mixing_st;
+
+INLINE void zp_bs_mixing_rc_init(zp_bs_mixing_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
+{
+    c->bs_pref = s->bs_pref;
+    c->bsmax = m->bs_max;
+    c->bsxL = m->bs_cross * gqL;
+}
+
+INLINE void zp_bs_mixing_part1(const int full, const zp_bs_mixing_rc *c, const zp_pt *p, zp_bs_mixing_st *st,
+                               zp_blk *b)
+{
+    (void)full;
+    st->R = c->bs_pref * (p->gq2 - c->bsxL * p->r);
+    b->bits |= (vabs(st->R) < c->bsmax) & ZP_BITV(ZP_BIT_BS_MIXING);
+}
+
+INLINE void zp_bs_mixing_part2(const int full, const zp_bs_mixing_rc *c, const zp_pt *p,
+                               const zp_bs_mixing_st *st, zp_blk *b, const zp_outs *out, int64_t i, int64_t nr)
+{
+    (void)c, (void)p, (void)b;
+    ZP_PUT(full, out, ZP_OBS_BS_RATIO, st->R, i, nr);
+}
+#endif
+ZP_CONSTRAINT(bs_mixing)

@@ -1,0 +1,147 @@
+/* The b->sll fit (docs/PHYSICS.md §2, §4): the Wilson coefficients of the tree-level
+ * matching (eq. 2.2) against the fit of a data file (the paper's Table 1 by default).
+ * One non-zero coefficient: its interval; none: the SM point; C9 and C10 together: the
+ * file's optional 2-D Gaussian; anything else (primed coefficients) is untested.
+ * Likelihood: the asymmetric Gaussian of the 1 sigma interval (or the 2-D Gaussian). */
+#ifndef ZP_C_FLAVOUR_VOCAB
+#define ZP_C_FLAVOUR_VOCAB
+#define zp_flavour_bits(B, U, x)                                                                    \
+    B(x, FLAVOUR, "flavour",                                                                      \
+      "inside the b->sll fit band (Table 1 interval at the chosen level; 2-D Gaussian for C9+C10 if given)") \
+    U(x, FLAVOUR_UNTESTED, "flavour_untested",                                                    \
+      "the fit does not describe this point (several or primed coefficients non-zero): flavour not evaluated")
+#define zp_flavour_obs(O, x)                                                                     \
+    O(x, C9, "C9", "1", 1, 0, "Wilson coefficient C9 of the scan's lepton, tree-level matching eq. (2.2): K(M) gqL gV") \
+    O(x, C10, "C10", "1", 1, 0, "Wilson coefficient C10, K(M) gqL gA")                            \
+    O(x, C9P, "C9p", "1", 1, 0, "primed coefficient C9' (sbar gamma P_R b), K(M) gqR gV")          \
+    O(x, C10P, "C10p", "1", 1, 0, "primed coefficient C10', K(M) gqR gA")                          \
+    O(x, FLAVOUR_CHI2, "flavour_chi2", "1", 0, 1,                                                 \
+      "Delta chi^2 of the point in the b->sll fit (asymmetric Gaussian from the 1 sigma interval of Table 1, " \
+      "or the 2-D Gaussian); NaN where the fit does not describe the point")
+#define zp_flavour_keys(K, x)                                                                    \
+    K(x, "file", "flavour-fit data file")                                                         \
+    K(x, "level", "1 | 2: which interval decides")
+#define zp_flavour_section "flavour"
+#define zp_flavour_chi2 "flavour_chi2: asymmetric Gaussian from the 1 sigma interval, or the 2-D Gaussian"
+#define zp_flavour_summary "b->sll global fit (Wilson coefficients C9, C10)"
+#endif
+
+#if defined(ZP_KERNEL_PASS) && !defined(ZP_C_FLAVOUR_KERNEL)
+#define ZP_C_FLAVOUR_KERNEL
+typedef struct {
+    double K, KL;
+    double b9, b10, iu9, id9, iu10, id10, lo9, hi9, lo10, hi10, gm9, gm10, gi0, gi1x2, gi2, gchi, chi_sm;
+    int64_t h9, h10, g2d, pass_sm;
+} zp_flavour_rc;
+typedef struct {
+    vd C9, C10, C9p, C10p, chi;
+} zp_flavour_st;
+
+INLINE void zp_flavour_rc_init(zp_flavour_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
+{
+    c->K = s->K;
+    c->KL = s->K * gqL;
+    c->h9 = -(int64_t)(m->f_have[0] != 0);
+    c->h10 = -(int64_t)(m->f_have[1] != 0);
+    c->g2d = -(int64_t)(m->f_g2d != 0);
+    c->b9 = m->f_best[0];
+    c->b10 = m->f_best[1];
+    /* (C - best) / sigma as a product with the reciprocal (rounding-level change) */
+    c->iu9 = 1.0 / m->f_sup[0];
+    c->id9 = 1.0 / m->f_sdn[0];
+    c->iu10 = 1.0 / m->f_sup[1];
+    c->id10 = 1.0 / m->f_sdn[1];
+    c->lo9 = m->f_lo[0];
+    c->hi9 = m->f_hi[0];
+    c->lo10 = m->f_lo[1];
+    c->hi10 = m->f_hi[1];
+    c->gm9 = m->f_g2d_mean[0];
+    c->gm10 = m->f_g2d_mean[1];
+    c->gi0 = m->f_g2d_inv[0];
+    c->gi1x2 = 2.0 * m->f_g2d_inv[1];
+    c->gi2 = m->f_g2d_inv[2];
+    c->gchi = m->f_g2d_chi2max;
+    /* SM-point flavour verdict is the same for every point: compute once. */
+    const int h9 = m->f_have[0], h10 = m->f_have[1];
+    const double z9 = (0.0 - c->b9) * (0.0 > c->b9 ? c->iu9 : c->id9);
+    const double z10 = (0.0 - c->b10) * (0.0 > c->b10 ? c->iu10 : c->id10);
+    c->chi_sm = fmin(h9 ? z9 * z9 : INFINITY, h10 ? z10 * z10 : INFINITY);
+    c->pass_sm = -(int64_t)((!h9 || (c->lo9 <= 0.0 && 0.0 <= c->hi9))
+                            && (!h10 || (c->lo10 <= 0.0 && 0.0 <= c->hi10)) && (h9 || h10));
+}
+
+/* (C - best) / sigma with the asymmetric Table 1 errors, as products with reciprocals */
+INLINE vd zp_flavour_pull(vd C, double best, double inv_up, double inv_dn)
+{
+    const vd zero = {0};
+    return (C - best) * vsel(C > best, zero + inv_up, zero + inv_dn);
+}
+INLINE vi zp_flavour_in(vd C, double lo, double hi) { return (C >= lo) & (C <= hi); }
+
+INLINE void zp_flavour_part1(const int full, const zp_flavour_rc *c, const zp_pt *p, zp_flavour_st *st, zp_blk *b)
+{
+    (void)full;
+    const vd zero = {0};
+    const vd Kr = c->K * p->r;
+    const vd C9 = c->KL * p->v, C10 = c->KL * p->a, C9p = Kr * p->v, C10p = Kr * p->a;
+    const vi nzp = (C9p != 0.0) | (C10p != 0.0);
+    vi fok, ftested;
+    if (all_set(nzp)) {
+        /* a primed coefficient in every lane (gqR != 0): Table 1 tests none of them, so the
+         * verdicts below are known (untested, chi2 NaN); the same bits, a third of the work */
+        fok = ftested = (vi){0};
+        st->chi = zero + NAN;
+    } else {
+        const vi nz9 = C9 != 0.0, nz10 = C10 != 0.0;
+        const vi only9 = nz9 & ~nz10 & ~nzp & c->h9, only10 = nz10 & ~nz9 & ~nzp & c->h10;
+        if (!c->g2d && all_set(nz9 & nz10)) {
+            /* C9 and C10 both non-zero in every lane and no 2-D Gaussian to test them together
+             * (Table 1 has none): untested again, the same bits as the general case gives */
+            fok = ftested = (vi){0};
+            st->chi = zero + NAN;
+        } else if (all_set(only9) || all_set(only10)) {
+            /* one coefficient alone in every lane (the paper's scenarios): its interval */
+            const int is9 = all_set(only9);
+            const vd C = is9 ? C9 : C10;
+            ftested = (vi){0} - 1;
+            fok = is9 ? zp_flavour_in(C, c->lo9, c->hi9) : zp_flavour_in(C, c->lo10, c->hi10);
+            const vd e = is9 ? zp_flavour_pull(C, c->b9, c->iu9, c->id9) : zp_flavour_pull(C, c->b10, c->iu10, c->id10);
+            st->chi = e * e;
+        } else {
+            const vd e9 = zp_flavour_pull(C9, c->b9, c->iu9, c->id9);
+            const vd e10 = zp_flavour_pull(C10, c->b10, c->iu10, c->id10);
+            vd chi2d = zero;
+            if (c->g2d) { /* a row constant */
+                const vd x9 = C9 - c->gm9, x10 = C10 - c->gm10;
+                chi2d = c->gi0 * x9 * x9 + c->gi1x2 * x9 * x10 + c->gi2 * x10 * x10;
+            }
+            const vi sm = ~(nz9 | nz10 | nzp), mixed = nz9 & nz10 & ~nzp & c->g2d;
+            ftested = only9 | only10 | sm | mixed;
+            fok = (only9 & zp_flavour_in(C9, c->lo9, c->hi9)) | (only10 & zp_flavour_in(C10, c->lo10, c->hi10))
+                  | (sm & c->pass_sm) | (mixed & (chi2d <= c->gchi));
+            vd chi = vsel(only9, e9 * e9, zero + NAN);
+            chi = vsel(only10, e10 * e10, chi);
+            chi = vsel(sm, zero + c->chi_sm, chi);
+            st->chi = vsel(mixed, chi2d, chi);
+        }
+    }
+    b->bits |= (fok & ZP_BITV(ZP_BIT_FLAVOUR)) | (~ftested & ZP_BITV(ZP_BIT_FLAVOUR_UNTESTED));
+    b->untested |= ~ftested & ZP_BITV(ZP_BIT_FLAVOUR);
+    st->C9 = C9;
+    st->C10 = C10;
+    st->C9p = C9p;
+    st->C10p = C10p;
+}
+
+INLINE void zp_flavour_part2(const int full, const zp_flavour_rc *c, const zp_pt *p, const zp_flavour_st *st,
+                             zp_blk *b, const zp_outs *out, int64_t i, int64_t nr)
+{
+    (void)c, (void)p, (void)b;
+    ZP_PUT(full, out, ZP_OBS_FLAVOUR_CHI2, st->chi, i, nr);
+    ZP_PUT(full, out, ZP_OBS_C9, st->C9, i, nr);
+    ZP_PUT(full, out, ZP_OBS_C10, st->C10, i, nr);
+    ZP_PUT(full, out, ZP_OBS_C9P, st->C9p, i, nr);
+    ZP_PUT(full, out, ZP_OBS_C10P, st->C10p, i, nr);
+}
+#endif
+ZP_CONSTRAINT(flavour)

@@ -1,0 +1,46 @@
+/* LEP-II contact-interaction bounds on e+e- -> e+e- (docs/PHYSICS.md §3, eq. 2.9):
+ * separate bounds on |gV| and |gA| that grow with M. Electrons only; for muons LEP's
+ * e+e- -> e+e- says nothing and the bit is always set. No likelihood (a cut). */
+#ifndef ZP_C_LEP_VOCAB
+#define ZP_C_LEP_VOCAB
+#define zp_lep_bits(B, U, x) \
+    B(x, LEP, "lep", "LEP contact-interaction bound, eq. (2.9) (electrons; always set for muons: no bound)")
+#define zp_lep_obs(O, x)
+#define zp_lep_keys(K, x)
+#define zp_lep_section ""
+#define zp_lep_chi2 ""
+#define zp_lep_summary "LEP-II contact-interaction bounds (electrons)"
+#endif
+
+#if defined(ZP_KERNEL_PASS) && !defined(ZP_C_LEP_KERNEL)
+#define ZP_C_LEP_KERNEL
+typedef struct {
+    double lepV, lepA;
+    int lep_on;
+} zp_lep_rc;
+typedef struct {
+    char unused;
+} zp_lep_st;
+
+INLINE void zp_lep_rc_init(zp_lep_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
+{
+    (void)m, (void)gqL;
+    c->lepV = s->lepV_max;
+    c->lepA = s->lepA_max;
+    c->lep_on = !(c->lepV == INFINITY && c->lepA == INFINITY); /* muons: LEP says nothing */
+}
+
+INLINE void zp_lep_part1(const int full, const zp_lep_rc *c, const zp_pt *p, zp_lep_st *st, zp_blk *b)
+{
+    (void)full, (void)st;
+    const vi lepok = c->lep_on ? (vabs(p->v) <= c->lepV) & (vabs(p->a) <= c->lepA) : (vi){0} - 1;
+    b->bits |= lepok & ZP_BITV(ZP_BIT_LEP);
+}
+
+INLINE void zp_lep_part2(const int full, const zp_lep_rc *c, const zp_pt *p, const zp_lep_st *st,
+                         zp_blk *b, const zp_outs *out, int64_t i, int64_t nr)
+{
+    (void)full, (void)c, (void)p, (void)st, (void)b, (void)out, (void)i, (void)nr;
+}
+#endif
+ZP_CONSTRAINT(lep)

@@ -1,0 +1,107 @@
+/* The LHC dilepton search (docs/PHYSICS.md §6-7): sigma(pp -> Z') B(Z' -> l+l-) A in the
+ * fiducial region, LO and narrow width, against ATLAS's 139 fb^-1 limits at the point's
+ * mass and Gamma/M (method "fiducial_limit": a cut; it defines no likelihood). Untested
+ * where disabled, outside the limit table's masses or beyond its widest width. */
+#ifndef ZP_C_LHC_VOCAB
+#define ZP_C_LHC_VOCAB
+#define zp_lhc_bits(B, U, x)                                                                        \
+    B(x, LHC, "lhc", "allowed by the LHC dilepton limit (0 where not tested)")                     \
+    U(x, LHC_UNTESTED, "lhc_untested",                                                            \
+      "LHC constraint not evaluated: disabled, mass outside the limit table, or Gamma/M beyond its widest width")
+#define zp_lhc_obs(O, x)                                                                         \
+    O(x, SIGMAB_FID, "sigmaB_fid", "fb", 1, 0,                                                    \
+      "fiducial sigma(pp -> Z') * B(Z' -> l+l-) * acceptance at 13 TeV, LO, narrow width")         \
+    O(x, LHC_LIMIT, "lhc_limit", "fb", 0, 0,                                                      \
+      "observed 95% CL limit on the fiducial sigma*B at this M and Gamma/M; NaN where not tested") \
+    O(x, LHC_RATIO, "lhc_ratio", "1", 1, 0, "sigmaB_fid / lhc_limit (excluded above 1); NaN where not tested")
+#define zp_lhc_keys(K, x)                                                                        \
+    K(x, "enabled", "yes | no")                                                                   \
+    K(x, "lumi_table", "parton-luminosity table")                                                 \
+    K(x, "limits", "cross-section limit table")                                                   \
+    K(x, "include_nu", "yes | no: add Gamma(Z'->nu nubar)")                                       \
+    K(x, "extra_width", "extra width as a fraction of M (>= 0)")                                  \
+    K(x, "pdf_set", "LHAPDF set: compute the luminosity table at start")                          \
+    K(x, "pdf_member", "LHAPDF member (>= 0)")                                                    \
+    K(x, "pt_min", "lepton pT cut, GeV (with pdf_set)")                                           \
+    K(x, "eta_max", "lepton |eta| cut (with pdf_set)")
+#define zp_lhc_section "lhc"
+#define zp_lhc_chi2 ""
+#define zp_lhc_summary "ATLAS 13 TeV 139 fb^-1 dilepton search, fiducial limits"
+#endif
+
+#if defined(ZP_KERNEL_PASS) && !defined(ZP_C_LHC_KERNEL)
+#define ZP_C_LHC_KERNEL
+_Static_assert(ZP_LHC_MAX_WIDTHS == VL, "the LHC segment tables are one vector of VL doubles");
+typedef struct {
+    double P, wtop;
+    int64_t lhc_on;
+    /* the limit table, one entry per segment: entry 0 = below the first width (flat at
+     * limit[0]), entry j+1 = segment j: limit[j] + slope[j] (w - width[j]) for
+     * width[j] <= w (< width[j+1]). Entry k applies when k of Wt[1..7] are <= w. */
+    vd Lt, St, Wt;
+    int64_t k0; /* compares known true for every w >= 0 (Wt[1..j0-1] <= 0) */
+    int j0, j1; /* the compares that remain: Wt[j0..j1] (trailing repeats dropped) */
+} zp_lhc_rc;
+typedef struct {
+    vd num;
+} zp_lhc_st;
+
+INLINE void zp_lhc_rc_init(zp_lhc_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
+{
+    (void)gqL;
+    c->P = s->lhc.sigma_per_g2 * s->lhc.acceptance;
+    c->lhc_on = -(int64_t)(m->lhc_enabled && s->lhc.mass_tested);
+    c->wtop = s->lhc.width[s->lhc.nw > 0 ? s->lhc.nw - 1 : 0];
+    c->Lt[0] = s->lhc.limit[0];
+    c->St[0] = 0.0;
+    c->Wt[0] = s->lhc.width[0];
+    for (int j = 0; j + 1 < ZP_LHC_MAX_WIDTHS; ++j) {
+        c->Lt[j + 1] = s->lhc.limit[j];
+        c->St[j + 1] = s->lhc_slope[j];
+        c->Wt[j + 1] = s->lhc.width[j];
+    }
+    /* Gamma/M is a sum of non-negative terms (or NaN, never LHC-tested): a width <= 0 is
+     * always passed. Repeated widths at the end (the padding) have slope 0 and the same
+     * limit, so stopping at the first of them gives the same value. */
+    const int wpos = m->w_ll >= 0 && m->w_bs >= 0 && m->w_nu >= 0 && m->w_extra >= 0;
+    c->j0 = 1;
+    c->k0 = 0;
+    while (wpos && c->j0 < VL && c->Wt[c->j0] <= 0.0) {
+        ++c->j0;
+        ++c->k0;
+    }
+    c->j1 = VL - 1;
+    while (c->j1 > c->j0 && c->Wt[c->j1] == c->Wt[c->j1 - 1]) --c->j1;
+}
+
+INLINE void zp_lhc_part1(const int full, const zp_lhc_rc *c, const zp_pt *p, zp_lhc_st *st, zp_blk *b)
+{
+    (void)full, (void)b;
+    /* sigma B = P gq2 wl / w; the verdict compares num = P gq2 wl with limit * w instead
+     * (no divide; w = 0 only when wl = 0) */
+    st->num = c->P * p->gq2 * p->wl;
+}
+
+INLINE void zp_lhc_part2(const int full, const zp_lhc_rc *c, const zp_pt *p, const zp_lhc_st *st,
+                         zp_blk *b, const zp_outs *out, int64_t i, int64_t nr)
+{
+    const vd zero = {0}, w = p->w;
+    /* the limit: k = number of segment starts Wt[1..7] <= w, counted from the sign bits of
+     * w - Wt[j] (>= 0 exactly when w >= Wt[j]; NaN w is never tested), then the segment's
+     * L, S, W by a lane permute: the same L + S (w - W) as a search would give. */
+    vi k = (vi){0} + (c->k0 + c->j1 - c->j0 + 1);
+    for (int j = c->j0; j <= c->j1; ++j) k += (vi)(w - c->Wt[j]) >> 63;
+    const vd lim = vperm(c->Lt, k) + vperm(c->St, k) * (w - vperm(c->Wt, k));
+    const vi tested = c->lhc_on & (w <= c->wtop);
+    const vi lhcok = tested & (st->num <= lim * w); /* sigma B <= limit (lim > 0) */
+    b->bits |= (lhcok & ZP_BITV(ZP_BIT_LHC)) | (~tested & ZP_BITV(ZP_BIT_LHC_UNTESTED));
+    b->untested |= ~tested & ZP_BITV(ZP_BIT_LHC);
+    if (full) {
+        const vd sbf = st->num / vsel(w > 0.0, w, zero + 1.0); /* w = 0 only when wl = 0 */
+        ZP_PUT(full, out, ZP_OBS_SIGMAB_FID, sbf, i, nr);
+        ZP_PUT(full, out, ZP_OBS_LHC_LIMIT, vsel(tested, lim, zero + NAN), i, nr);
+        ZP_PUT(full, out, ZP_OBS_LHC_RATIO, vsel(tested, sbf / lim, zero + NAN), i, nr);
+    }
+}
+#endif
+ZP_CONSTRAINT(lhc)
