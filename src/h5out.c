@@ -174,7 +174,7 @@ uint64_t zp_h5_estimate_bytes(const zp_config *c, const zp_grid *g, const zp_acc
 {
     uint64_t per_point = 0;
     if (c->store_points) {
-        per_point = 2;
+        per_point = sizeof(zp_mask);
         for (int k = 0; k < ZP_NOBS; ++k)
             if (c->store_obs[k]) per_point += 4;
     }
@@ -369,7 +369,7 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
     }
     ZP_H5ID(grp, H5Gcreate2(f, "points", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     if (c->store_points) {
-        ZP_TRY(make_dset(grp, "pass", H5T_STD_U16LE, ZP_NAXES, dims, chunk, &h->d_pass));
+        ZP_TRY(make_dset(grp, "pass", H5T_STD_U32LE, ZP_NAXES, dims, chunk, &h->d_pass));
         for (int d = 0; d < ZP_NAXES; ++d) ZP_H5(H5DSattach_scale(h->d_pass, axd[d], (unsigned)d));
         ZP_TRY(attr_strs(h->d_pass, "bit_names", zp_bit_names, ZP_NBITS));
         const char *descs[ZP_NBITS];
@@ -583,7 +583,7 @@ zp_status zp_h5_open_resume(MPI_Comm comm, const char *path, const zp_config *c,
 }
 
 zp_status zp_h5_write_tile(zp_h5 *h, const int64_t start[ZP_NAXES], const int64_t *count,
-                           const uint16_t *mask, float *const obs[ZP_NOBS])
+                           const zp_mask *mask, float *const obs[ZP_NOBS])
 {
     if (!h->store_points) return ZP_OK;
     hsize_t st[ZP_NAXES], ct[ZP_NAXES];
@@ -607,7 +607,7 @@ zp_status zp_h5_write_tile(zp_h5 *h, const int64_t start[ZP_NAXES], const int64_
         return ZP_OK;
     }
     const hid_t dx = indep ? h->dxpl_indep : h->dxpl_coll;
-    ZP_H5(H5Dwrite(h->d_pass, H5T_NATIVE_UINT16, ms, fs, dx, mask));
+    ZP_H5(H5Dwrite(h->d_pass, H5T_NATIVE_UINT32, ms, fs, dx, mask));
     if (indep) {
         h->collective_checked = (int)H5D_MPIO_CHUNK_INDEPENDENT + 1; /* for the run record */
     } else if (!h->collective_checked) {
@@ -621,7 +621,7 @@ zp_status zp_h5_write_tile(zp_h5 *h, const int64_t start[ZP_NAXES], const int64_
     ZP_H5(H5Sclose(ms));
     ZP_H5(H5Sclose(fs));
     if (count) {
-        int64_t pts = 1, per = (int64_t)sizeof(uint16_t);
+        int64_t pts = 1, per = (int64_t)sizeof(zp_mask);
         for (int d = 0; d < ZP_NAXES; ++d) pts *= count[d];
         for (int k = 0; k < ZP_NOBS; ++k) per += h->store_obs[k] ? (int64_t)sizeof(float) : 0;
         zp_wb_note(h->wb, pts * per);

@@ -106,11 +106,16 @@ enum {
     NIB_LINES = 15,          /* lines a 4-bit field holds */
     LINES_MAX = UINT16_MAX,  /* lines the uint16 counters hold (a multiple of NIB_LINES) */
 };
-_Static_assert(ZP_NBITS <= 12, "three mask bits per 16-bit nibble word");
+/* Bits are counted in nibbles of 16-bit words, in groups of 12: bit 12g + k + 4f (k < 4,
+ * f < 3) of the mask in nibble f of word 4g + k, so (mask >> (12g + k)) & 0x111 adds three
+ * bits at once. Any number of bits: NGRP groups of four words. */
+enum { NGRP = (ZP_NBITS + 11) / 12, NWORD = 4 * NGRP };
+static inline int nib_word(int b) { return 4 * (b / 12) + (b % 12 & 3); }
+static inline int nib_shift(int b) { return 4 * (b % 12 >> 2); }
 _Static_assert(LINES_MAX % NIB_LINES == 0, "nibbles are spilled into the counters every 15 lines");
 
 typedef struct {
-    uint16_t nib[4][LANES];        /* bits k, k+4, k+8 of the mask counted in the nibbles of nib[k] */
+    uint16_t nib[NWORD][LANES];    /* the mask's bits counted in nibbles (nib_word, nib_shift) */
     uint16_t cnt[ZP_NBITS][LANES]; /* counts per bit, once more than 15 lines were added */
     float mf[LANES];               /* minimum flavour chi2 (NaN: untested, skipped) */
     float mg[LANES];               /* minimum |g2 pull|; its square is the g2 chi2 */
@@ -121,7 +126,7 @@ typedef struct {
 
 static void lane_zero(lane_acc *L, int n)
 {
-    for (int k = 0; k < 4; ++k) memset(L->nib[k], 0, (size_t)n * sizeof L->nib[k][0]);
+    for (int k = 0; k < NWORD; ++k) memset(L->nib[k], 0, (size_t)n * sizeof L->nib[k][0]);
     for (int j = 0; j < n; ++j) L->mf[j] = L->mg[j] = INFINITY;
     L->n = n;
     L->nl = 0;
@@ -134,28 +139,32 @@ static void lane_spill(lane_acc *L)
     const int n = L->n;
     for (int b = 0; b < ZP_NBITS; ++b) {
         uint16_t *restrict c = L->cnt[b];
-        const uint16_t *restrict t = L->nib[b & 3];
-        const int sh = 4 * (b >> 2);
+        const uint16_t *restrict t = L->nib[nib_word(b)];
+        const int sh = nib_shift(b);
         if (!L->have_cnt)
             for (int j = 0; j < n; ++j) c[j] = (t[j] >> sh) & 15u;
         else
             for (int j = 0; j < n; ++j) c[j] += (t[j] >> sh) & 15u;
     }
-    for (int k = 0; k < 4; ++k) memset(L->nib[k], 0, (size_t)n * sizeof L->nib[k][0]);
+    for (int k = 0; k < NWORD; ++k) memset(L->nib[k], 0, (size_t)n * sizeof L->nib[k][0]);
     L->have_cnt = 1;
 }
 
-/* Bits k, k+4, k+8 of each of n masks into the nibbles of t_k[j]: (mask >> k) & 0x111 puts
- * them in separate nibbles, so four adds count the 12 bits (15 additions fit a nibble). */
-static inline void nib_add(uint16_t *restrict t0, uint16_t *restrict t1, uint16_t *restrict t2,
-                           uint16_t *restrict t3, const uint16_t *restrict mask, int n)
+/* The bits of n masks into the nibble words t[w * ld + j]: (mask >> (12g + k)) & 0x111 puts
+ * bits 12g + k, +4, +8 in separate nibbles, so four adds count 12 bits (15 additions fit a
+ * nibble). */
+static inline void nib_add(uint16_t *restrict t, int64_t ld, const zp_mask *restrict mask, int n)
 {
-    for (int j = 0; j < n; ++j) {
-        const unsigned m = mask[j];
-        t0[j] += m & 0x111u;
-        t1[j] += (m >> 1) & 0x111u;
-        t2[j] += (m >> 2) & 0x111u;
-        t3[j] += (m >> 3) & 0x111u;
+    for (int g = 0; g < NGRP; ++g) {
+        uint16_t *restrict t0 = t + 4 * g * ld, *restrict t1 = t0 + ld, *restrict t2 = t1 + ld,
+                          *restrict t3 = t2 + ld;
+        for (int j = 0; j < n; ++j) {
+            const uint32_t m = (uint32_t)mask[j] >> (12 * g);
+            t0[j] += m & 0x111u;
+            t1[j] += (m >> 1) & 0x111u;
+            t2[j] += (m >> 2) & 0x111u;
+            t3[j] += (m >> 3) & 0x111u;
+        }
     }
 }
 
@@ -174,10 +183,10 @@ static inline uint32_t nib_spread_sum(const uint16_t *t, int m)
  * equals the double minimum of the converted values; and (double)p * (double)p is exact, so
  * (min |p|)^2 is min p^2. `x < m ? x : m` skips a NaN x (it compares false); the locals start
  * at +inf and are never NaN. */
-static void lane_add(lane_acc *restrict L, const uint16_t *restrict mask, const float *restrict chi,
+static void lane_add(lane_acc *restrict L, const zp_mask *restrict mask, const float *restrict chi,
                      const float *restrict pull, int n, int mins)
 {
-    nib_add(L->nib[0], L->nib[1], L->nib[2], L->nib[3], mask, n);
+    nib_add(L->nib[0], LANES, mask, n);
     if (mins)
         for (int j = 0; j < n; ++j) {
             const float f = chi[j], a = fabsf(pull[j]);
@@ -266,17 +275,17 @@ static void flush_segments_nib(lane_acc *L, const flush_dst *d, int64_t cell, in
         const int64_t q = (l0 + l) / c2, j = (l0 + l) % c2;
         const int m = (int)(c2 - j < n - l ? c2 - j : n - l);
         const int64_t i = cell + q * s1;
-        for (int k = 0; k < 4; ++k) {
-            const uint32_t sm = nib_spread_sum(L->nib[k] + l, m);
-            for (int f = 0; f < 3 && k + 4 * f < ZP_NBITS; ++f) {
+        for (int w = 0; w < NWORD; ++w) {
+            const uint32_t sm = nib_spread_sum(L->nib[w] + l, m);
+            for (int f = 0, b; f < 3 && (b = 12 * (w / 4) + w % 4 + 4 * f) < ZP_NBITS; ++f) {
                 const uint64_t v = (sm >> (10 * f)) & 1023u;
-                d->pc[(k + 4 * f) * d->nc + i] += v;
-                if (d->sum) d->sum[k + 4 * f] += v;
+                d->pc[b * d->nc + i] += v;
+                if (d->sum) d->sum[b] += v;
             }
         }
         l += m;
     }
-    for (int k = 0; k < 4; ++k) memset(L->nib[k], 0, (size_t)n * sizeof L->nib[k][0]);
+    for (int k = 0; k < NWORD; ++k) memset(L->nib[k], 0, (size_t)n * sizeof L->nib[k][0]);
     lane_flush_min(L, d, cell, l0, c2, s1, 0);
 }
 
@@ -302,8 +311,8 @@ static void lane_flush(lane_acc *L, const flush_dst *d, int64_t cell, int64_t l0
     for (int b = 0; b < ZP_NBITS; ++b) {
         const uint16_t *c = L->cnt[b];
         if (in_nib) {
-            const uint16_t *t = L->nib[b & 3];
-            const int sh = 4 * (b >> 2);
+            const uint16_t *t = L->nib[nib_word(b)];
+            const int sh = nib_shift(b);
             for (int j = 0; j < n; ++j) tmp[j] = (t[j] >> sh) & 15u;
             c = tmp;
         }
@@ -333,7 +342,7 @@ static void lane_flush(lane_acc *L, const flush_dst *d, int64_t cell, int64_t l0
             d->sum[b] += tot;
         }
     }
-    if (in_nib) for (int k = 0; k < 4; ++k) memset(L->nib[k], 0, (size_t)n * sizeof L->nib[k][0]);
+    if (in_nib) for (int k = 0; k < NWORD; ++k) memset(L->nib[k], 0, (size_t)n * sizeof L->nib[k][0]);
     lane_flush_min(L, d, cell, l0, c2, s1, s2);
 }
 
@@ -348,7 +357,7 @@ typedef float vf16 __attribute__((vector_size(64)));
 typedef int32_t vi16 __attribute__((vector_size(64)));
 
 typedef struct {
-    uint16_t nib[4][AK];
+    uint16_t nib[NWORD][AK];
     uint32_t cnt[ZP_NBITS][AK];
     float mf[16], mg[16];
     int np;       /* pieces in the nibbles */
@@ -367,8 +376,8 @@ static void across_spill(across_acc *A)
 {
     for (int b = 0; b < ZP_NBITS; ++b) {
         uint32_t *restrict c = A->cnt[b];
-        const uint16_t *restrict t = A->nib[b & 3];
-        const int sh = 4 * (b >> 2);
+        const uint16_t *restrict t = A->nib[nib_word(b)];
+        const int sh = nib_shift(b);
         if (!A->have_cnt)
             for (int k = 0; k < AK; ++k) c[k] = (t[k] >> sh) & 15u;
         else
@@ -379,20 +388,20 @@ static void across_spill(across_acc *A)
     A->have_cnt = 1;
 }
 
-static inline void across_piece(across_acc *restrict A, const uint16_t *restrict p)
+static inline void across_piece(across_acc *restrict A, const zp_mask *restrict p)
 {
-    nib_add(A->nib[0], A->nib[1], A->nib[2], A->nib[3], p, AK);
+    nib_add(A->nib[0], AK, p, AK);
     if (++A->np == NIB_LINES) across_spill(A);
 }
 
 /* One segment of n points into A; minima as in lane_add, vertically over 16 lanes. */
-static void across_add(across_acc *restrict A, const uint16_t *restrict mask, const float *restrict chi,
+static void across_add(across_acc *restrict A, const zp_mask *restrict mask, const float *restrict chi,
                        const float *restrict pull, int64_t n)
 {
     int64_t j = 0;
     for (; j + AK <= n; j += AK) across_piece(A, mask + j);
     if (j < n) { /* a partial piece, into the first n - j lanes */
-        nib_add(A->nib[0], A->nib[1], A->nib[2], A->nib[3], mask + j, (int)(n - j));
+        nib_add(A->nib[0], AK, mask + j, (int)(n - j));
         if (++A->np == NIB_LINES) across_spill(A);
     }
     /* GCC vector types: the same loop as plain C stays scalar */
@@ -426,9 +435,10 @@ static void across_flush(across_acc *A, const flush_dst *d, int64_t cell)
         /* at most 15 pieces: the three nibbles of a word spread into 10-bit fields
          * (15 * AK < 1024), one sum per word */
         _Static_assert(NIB_LINES * AK < 1024, "10-bit fields hold the nibble sums");
-        for (int k = 0; k < 4; ++k) {
-            const uint32_t sm = nib_spread_sum(A->nib[k], AK);
-            for (int f = 0; f < 3 && k + 4 * f < ZP_NBITS; ++f) cnt[k + 4 * f] = (sm >> (10 * f)) & 1023u;
+        for (int w = 0; w < NWORD; ++w) {
+            const uint32_t sm = nib_spread_sum(A->nib[w], AK);
+            for (int f = 0, b; f < 3 && (b = 12 * (w / 4) + w % 4 + 4 * f) < ZP_NBITS; ++f)
+                cnt[b] = (sm >> (10 * f)) & 1023u;
         }
     } else {
         if (A->np) across_spill(A);
@@ -454,7 +464,7 @@ static void across_flush(across_acc *A, const flush_dst *d, int64_t cell)
 
 /* One projection (or, with d->pc NULL, the summary alone) over a row. */
 static void acc_block(lane_acc *L, const int64_t c[3], const int64_t s[3], const flush_dst *d, int64_t cell0,
-                      const uint16_t *mask, const float *chi, const float *pull)
+                      const zp_mask *mask, const float *chi, const float *pull)
 {
     const int64_t span = c[1] * c[2];
     const int mins = d->pc != NULL;
@@ -526,7 +536,7 @@ static void acc_block(lane_acc *L, const int64_t c[3], const int64_t s[3], const
 }
 
 void zp_acc_row(zp_acc *a, int64_t mass, int64_t gql, const int64_t st[ZP_NAXES], const int64_t ct[ZP_NAXES],
-                const uint16_t *mask, const float *flavour_chi2, const float *g2_pull)
+                const zp_mask *mask, const float *flavour_chi2, const float *g2_pull)
 {
     lane_acc L;
     /* The block's axes of more than one point, slowest first, padded in front with axes of

@@ -48,6 +48,9 @@ static uint64_t fingerprint(const zp_config *c, const zp_grid *g, const zp_lumi_
     uint64_t h = ZP_FNV_INIT;
     int fv = ZP_FORMAT_VERSION;
     FNV(h, fv);
+    /* the vocabulary: a build with other constraints does not resume this file */
+    for (int b = 0; b < ZP_NBITS; ++b) h = zp_fnv1a(h, zp_bit_names[b], strlen(zp_bit_names[b]) + 1);
+    for (int k = 0; k < ZP_NOBS; ++k) h = zp_fnv1a(h, zp_obs_names[k], strlen(zp_obs_names[k]) + 1);
     for (int d = 0; d < ZP_NAXES; ++d) {
         FNV(h, g->n[d]);
         FNV(h, g->tile[d]);
@@ -219,7 +222,7 @@ typedef struct {
     int64_t cap;            /* points per tile buffer */
     int verdicts_only;      /* no stored observable beyond what projections need */
     int mask_per_row;       /* the mask buffer holds one row (nothing is written) */
-    uint16_t *mask;
+    zp_mask *mask;
     float *obs[ZP_NOBS];    /* tile buffers for stored observables */
     float *scratch[ZP_NOBS];/* row buffers for the others */
     double *r, *v, *a;      /* inner block couplings */
@@ -279,7 +282,7 @@ static void compute_tile(const zp_grid *g, const zp_model *m, const zp_mass_slic
     for (int64_t im = 0; im < ct[0]; ++im)
         for (int64_t il = 0; il < ct[1]; ++il) {
             const int64_t off = (im * ct[1] + il) * n_in;
-            uint16_t *mk = b->mask + (b->mask_per_row ? 0 : off);
+            zp_mask *mk = b->mask + (b->mask_per_row ? 0 : off);
             float *o[ZP_NOBS];
             for (int k = 0; k < ZP_NOBS; ++k) o[k] = b->obs[k] ? b->obs[k] + off : b->scratch[k];
             if (b->verdicts_only)

@@ -30,7 +30,7 @@ static uint64_t rnd(void)
 typedef struct {
     zp_grid g;
     int64_t np;
-    uint16_t *mask; /* the whole grid's points, C order */
+    zp_mask *mask; /* the whole grid's points, C order */
     float *chi, *pull;
 } points;
 
@@ -38,7 +38,7 @@ typedef struct {
  * values, NaN and +-inf pulls, -0 pulls. No -0 chi2: which zero a minimum keeps depends on
  * the order points are visited in, and the kernel's chi2 (a sum of squares) is never -0.
  * The bits in `always` are set everywhere (a count reaching the local counters' limit). */
-static void make_points(points *P, const int64_t n[ZP_NAXES], uint16_t always)
+static void make_points(points *P, const int64_t n[ZP_NAXES], zp_mask always)
 {
     memset(P, 0, sizeof *P);
     P->np = 1;
@@ -52,7 +52,7 @@ static void make_points(points *P, const int64_t n[ZP_NAXES], uint16_t always)
     assert_non_null(P->pull);
     for (int64_t i = 0; i < P->np; ++i) {
         const uint64_t r = rnd();
-        P->mask[i] = (uint16_t)((r & ((1u << ZP_NBITS) - 1)) | always);
+        P->mask[i] = (zp_mask)((r & (((uint64_t)1 << ZP_NBITS) - 1)) | always);
         const unsigned k = (unsigned)(r >> 20) % 16;
         P->chi[i] = k < 3 ? NAN : k == 3 ? 0.0f : k == 4 ? 1.5f : k == 5 ? INFINITY
                                          : (float)((int64_t)(r >> 32) % 200001 - 100000) * 1e-3f;
@@ -89,7 +89,7 @@ static void run_tiles(zp_acc *a, const points *P, const int64_t tile[ZP_NAXES])
         g.ntiles *= g.ntile[d] = (g.n[d] + tile[d] - 1) / tile[d];
     }
     const int64_t inner_max = tile[2] * tile[3] * tile[4];
-    uint16_t *mk = malloc((size_t)inner_max * sizeof *mk);
+    zp_mask *mk = malloc((size_t)inner_max * sizeof *mk);
     float *f = malloc((size_t)inner_max * sizeof *f), *q = malloc((size_t)inner_max * sizeof *q);
     for (int64_t t = 0; t < g.ntiles; ++t) {
         int64_t st[ZP_NAXES], ct[ZP_NAXES];
@@ -171,7 +171,7 @@ static void make_pairs(void)
         }
 }
 
-static void check_grid(const int64_t n[ZP_NAXES], uint16_t always, const int64_t tiles[][ZP_NAXES], int ntiles)
+static void check_grid(const int64_t n[ZP_NAXES], zp_mask always, const int64_t tiles[][ZP_NAXES], int ntiles)
 {
     make_pairs();
     points P;

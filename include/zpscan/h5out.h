@@ -21,7 +21,7 @@
 #include "zpscan/model.h"
 #include "zpscan/projections.h"
 
-#define ZP_FORMAT_VERSION 1
+#define ZP_FORMAT_VERSION 2
 
 typedef struct {
     const char *input_text;      /* the input file, verbatim */
@@ -65,7 +65,7 @@ zp_status zp_h5_open_resume(MPI_Comm comm, const char *path, const zp_config *c,
 
 /* Collective: write one tile per rank (count == NULL: this rank writes nothing). */
 zp_status zp_h5_write_tile(zp_h5 *h, const int64_t start[ZP_NAXES], const int64_t *count,
-                           const uint16_t *mask, float *const obs[ZP_NOBS]);
+                           const zp_mask *mask, float *const obs[ZP_NOBS]);
 
 /* Collective: make written tiles durable and record done[] + total (rank 0's) in a slot. */
 zp_status zp_h5_checkpoint(zp_h5 *h, const uint8_t *done, const zp_acc *total);

@@ -41,7 +41,7 @@ enum {
 };
 
 /* the verdict word of one point */
-typedef uint16_t zp_mask;
+typedef uint32_t zp_mask;
 _Static_assert(ZP_NBITS <= 8 * (int)sizeof(zp_mask), "zp_mask holds every verdict bit");
 
 typedef struct {
