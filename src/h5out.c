@@ -345,6 +345,16 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
         for (int b = 0; b < ZP_NBITS; ++b)
             if (c->combine & (1u << b)) names[n++] = zp_bit_names[b];
         ZP_TRY(attr_strs(grp, "combine", names, n));
+        /* which of them enter chi2_total, and which define no likelihood */
+        const char *with[ZP_NCONSTRAINTS], *without[ZP_NCONSTRAINTS];
+        int nw = 0, nwo = 0;
+        for (int k = 0; k < ZP_NCONSTRAINTS; ++k) {
+            if (!(c->combine & (1u << zp_constraints[k].pass_bit))) continue;
+            if (zp_constraints[k].chi2[0]) with[nw++] = zp_constraints[k].name;
+            else without[nwo++] = zp_constraints[k].name;
+        }
+        ZP_TRY(attr_strs(grp, "chi2_terms", with, nw));
+        ZP_TRY(attr_strs(grp, "chi2_undefined", without, nwo));
     }
     ZP_H5(H5Gclose(grp));
 
@@ -443,7 +453,11 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
                 ZP_TRY(attr_str(ds[0], "description",
                                 b - ZP_NBITS == ZP_PMIN_FLAVOUR
                                     ? "minimum over the reduced axes of flavour_chi2 (inf: no tested point)"
-                                    : "minimum over the reduced axes of g2_pull^2"));
+                                : b - ZP_NBITS == ZP_PMIN_G2
+                                    ? "minimum over the reduced axes of g2_pull^2"
+                                    : "profile minimum over the reduced axes of chi2_total (inf: no point "
+                                      "where every term is evaluated); contours at 2.30 and 5.99 above "
+                                      "the plane's minimum are the 68% and 95% CL regions for two parameters"));
             }
             for (int i = 0; i < nds; ++i) {
                 for (int k = 0; k < pd->nkeep; ++k)

@@ -68,7 +68,15 @@ typedef struct {
  * evaluated (their pass bit set where untested; `combine` counts those as passed). */
 typedef struct {
     vi bits, untested;
+    vd chi2;      /* Delta chi^2 summed over the constraints in `combine` that define one */
+    int64_t comb; /* the pass bits of the constraints in `combine` */
 } zp_blk;
+
+/* a constraint's Delta chi^2 into chi2_total when it is in `combine` (a row constant) */
+#define ZP_CHI2(b, bit, x)                                                                      \
+    do {                                                                                         \
+        if ((b)->comb & ZP_BITV(bit)) (b)->chi2 += (x);                                          \
+    } while (0)
 
 typedef struct {
     zp_mask *mask;
@@ -88,6 +96,7 @@ enum {
 #include "constraints/registry.h"
 #undef ZP_CONSTRAINT
 #undef PROJ_
+    ZP_OBS_CHI2_TOTAL_IS_PROJ = 1,
 };
 #define ZP_PUT(full, out, K, x, i, nr)                                                          \
     do {                                                                                         \
@@ -149,6 +158,8 @@ INLINE half part1(const int full, const rowc *restrict c, vd r, vd v, vd a)
     p->wl = c->wll * gl2;
     p->w = p->wl + c->wbs * p->gq2 + c->wnu * vma * vma + c->wex;
     h.b.bits = h.b.untested = (vi){0};
+    h.b.chi2 = (vd){0};
+    h.b.comb = c->comb;
 #define ZP_CONSTRAINT(n) zp_##n##_part1(full, &c->n, p, &h.n, &h.b);
 #include "constraints/registry.h"
 #undef ZP_CONSTRAINT
@@ -170,6 +181,7 @@ INLINE void part2(const int full, const rowc *restrict c, const half *h, const z
     typedef zp_mask vm __attribute__((vector_size(VL * sizeof(zp_mask))));
     const vm mb = __builtin_convertvector(bits, vm);
     memcpy(out->mask + i, &mb, nr * sizeof(zp_mask));
+    ZP_PUT(full, out, ZP_OBS_CHI2_TOTAL, b.chi2, i, nr);
 }
 
 INLINE half load_part1(const int full, const rowc *restrict c, const double *gqR, const double *gV,

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-const char *const zp_pmin_names[ZP_NPMIN] = {"flavour_chi2", "g2_chi2"};
+const char *const zp_pmin_names[ZP_NPMIN] = {"flavour_chi2", "g2_chi2", "chi2_total"};
 
 /* Accumulators of fine projections are tens of MB: in 4 KiB pages their first touch (a
  * page fault each, costly in a VM) was ~7% of a 3e8-point scan. Large arrays are aligned to
@@ -118,6 +118,7 @@ typedef struct {
     uint16_t nib[NWORD][LANES];    /* the mask's bits counted in nibbles (nib_word, nib_shift) */
     uint16_t cnt[ZP_NBITS][LANES]; /* counts per bit, once more than 15 lines were added */
     float mf[LANES];               /* minimum flavour chi2 (NaN: untested, skipped) */
+    float mt[LANES];               /* minimum chi2_total (NaN skipped) */
     float mg[LANES];               /* minimum |g2 pull|; its square is the g2 chi2 */
     int n;                         /* lanes in use */
     int nl;                        /* lines added since the last flush */
@@ -127,7 +128,7 @@ typedef struct {
 static void lane_zero(lane_acc *L, int n)
 {
     for (int k = 0; k < NWORD; ++k) memset(L->nib[k], 0, (size_t)n * sizeof L->nib[k][0]);
-    for (int j = 0; j < n; ++j) L->mf[j] = L->mg[j] = INFINITY;
+    for (int j = 0; j < n; ++j) L->mf[j] = L->mg[j] = L->mt[j] = INFINITY;
     L->n = n;
     L->nl = 0;
     L->have_cnt = 0;
@@ -184,14 +185,15 @@ static inline uint32_t nib_spread_sum(const uint16_t *t, int m)
  * (min |p|)^2 is min p^2. `x < m ? x : m` skips a NaN x (it compares false); the locals start
  * at +inf and are never NaN. */
 static void lane_add(lane_acc *restrict L, const zp_mask *restrict mask, const float *restrict chi,
-                     const float *restrict pull, int n, int mins)
+                     const float *restrict pull, const float *restrict tot, int n, int mins)
 {
     nib_add(L->nib[0], LANES, mask, n);
     if (mins)
         for (int j = 0; j < n; ++j) {
-            const float f = chi[j], a = fabsf(pull[j]);
+            const float f = chi[j], a = fabsf(pull[j]), t = tot[j];
             L->mf[j] = f < L->mf[j] ? f : L->mf[j];
             L->mg[j] = a < L->mg[j] ? a : L->mg[j];
+            L->mt[j] = t < L->mt[j] ? t : L->mt[j];
         }
     if (++L->nl % NIB_LINES == 0) lane_spill(L);
 }
@@ -226,7 +228,7 @@ static inline double dmin(double x, double m) { return x < m ? x : m; }
  * summary; sum (the summary counts) gets the per-bit totals too, or is NULL. */
 typedef struct {
     uint64_t *pc;
-    double *pmf, *pmg;
+    double *pmf, *pmg, *pmt;
     int64_t nc;
     uint64_t *sum;
 } flush_dst;
@@ -242,22 +244,25 @@ static void lane_flush_min(lane_acc *L, const flush_dst *d, int64_t cell, int64_
             const int m = s1 == 0 && s2 == 0 ? n - l : (int)(c2 - j < n - l ? c2 - j : n - l);
             const int64_t i = cell + q * s1 + j * s2;
             if (s2 == 0) {
-                float f, a;
+                float f, a, t, unused;
                 lane_min2(L->mf + l, L->mg + l, m, &f, &a);
+                lane_min2(L->mt + l, L->mt + l, m, &t, &unused);
                 const double g = a;
                 d->pmf[i] = dmin(f, d->pmf[i]);
                 d->pmg[i] = dmin(g * g, d->pmg[i]);
+                d->pmt[i] = dmin(t, d->pmt[i]);
             } else {
                 for (int k = 0; k < m; ++k) {
                     const double g = L->mg[l + k];
                     d->pmf[i + k * s2] = dmin(L->mf[l + k], d->pmf[i + k * s2]);
                     d->pmg[i + k * s2] = dmin(g * g, d->pmg[i + k * s2]);
+                    d->pmt[i + k * s2] = dmin(L->mt[l + k], d->pmt[i + k * s2]);
                 }
             }
             l += m;
         }
     }
-    for (int j = 0; j < n; ++j) L->mf[j] = L->mg[j] = INFINITY;
+    for (int j = 0; j < n; ++j) L->mf[j] = L->mg[j] = L->mt[j] = INFINITY;
     L->nl = 0;
     L->have_cnt = 0;
 }
@@ -359,7 +364,7 @@ typedef int32_t vi16 __attribute__((vector_size(64)));
 typedef struct {
     uint16_t nib[NWORD][AK];
     uint32_t cnt[ZP_NBITS][AK];
-    float mf[16], mg[16];
+    float mf[16], mg[16], mt[16];
     int np;       /* pieces in the nibbles */
     int have_cnt; /* cnt holds counts */
 } across_acc;
@@ -367,7 +372,7 @@ typedef struct {
 static void across_zero(across_acc *A)
 {
     memset(A->nib, 0, sizeof A->nib);
-    for (int k = 0; k < 16; ++k) A->mf[k] = A->mg[k] = INFINITY;
+    for (int k = 0; k < 16; ++k) A->mf[k] = A->mg[k] = A->mt[k] = INFINITY;
     A->np = 0;
     A->have_cnt = 0;
 }
@@ -396,7 +401,7 @@ static inline void across_piece(across_acc *restrict A, const zp_mask *restrict 
 
 /* One segment of n points into A; minima as in lane_add, vertically over 16 lanes. */
 static void across_add(across_acc *restrict A, const zp_mask *restrict mask, const float *restrict chi,
-                       const float *restrict pull, int64_t n)
+                       const float *restrict pull, const float *restrict tot, int64_t n)
 {
     int64_t j = 0;
     for (; j + AK <= n; j += AK) across_piece(A, mask + j);
@@ -405,25 +410,30 @@ static void across_add(across_acc *restrict A, const zp_mask *restrict mask, con
         if (++A->np == NIB_LINES) across_spill(A);
     }
     /* GCC vector types: the same loop as plain C stays scalar */
-    vf16 r, q;
+    vf16 r, q, u;
     memcpy(&r, A->mf, sizeof r);
     memcpy(&q, A->mg, sizeof q);
+    memcpy(&u, A->mt, sizeof u);
     const vi16 nosign = (vi16){0} + 0x7fffffff;
     for (j = 0; j + 16 <= n; j += 16) {
-        vf16 f, p;
+        vf16 f, p, t;
         memcpy(&f, chi + j, sizeof f);
         memcpy(&p, pull + j, sizeof p);
+        memcpy(&t, tot + j, sizeof t);
         const vf16 a = (vf16)((vi16)p & nosign); /* fabsf */
-        const vi16 mf = f < r, ma = a < q;        /* false for a NaN f or a */
+        const vi16 mf = f < r, ma = a < q, mt = t < u; /* false for a NaN f, a or t */
         r = (vf16)(((vi16)f & mf) | ((vi16)r & ~mf));
         q = (vf16)(((vi16)a & ma) | ((vi16)q & ~ma));
+        u = (vf16)(((vi16)t & mt) | ((vi16)u & ~mt));
     }
     memcpy(A->mf, &r, sizeof r);
     memcpy(A->mg, &q, sizeof q);
+    memcpy(A->mt, &u, sizeof u);
     for (int k = 0; j + k < n; ++k) {
-        const float f = chi[j + k], a = fabsf(pull[j + k]);
+        const float f = chi[j + k], a = fabsf(pull[j + k]), t = tot[j + k];
         A->mf[k] = f < A->mf[k] ? f : A->mf[k];
         A->mg[k] = a < A->mg[k] ? a : A->mg[k];
+        A->mt[k] = t < A->mt[k] ? t : A->mt[k];
     }
 }
 
@@ -457,14 +467,17 @@ static void across_flush(across_acc *A, const flush_dst *d, int64_t cell)
         f = A->mf[k] < f ? A->mf[k] : f;
         a = A->mg[k] < a ? A->mg[k] : a;
     }
+    float t = INFINITY;
+    for (int k = 0; k < 16; ++k) t = A->mt[k] < t ? A->mt[k] : t;
     const double g = a;
     d->pmf[cell] = dmin(f, d->pmf[cell]);
     d->pmg[cell] = dmin(g * g, d->pmg[cell]);
+    d->pmt[cell] = dmin(t, d->pmt[cell]);
 }
 
 /* One projection (or, with d->pc NULL, the summary alone) over a row. */
 static void acc_block(lane_acc *L, const int64_t c[3], const int64_t s[3], const flush_dst *d, int64_t cell0,
-                      const zp_mask *mask, const float *chi, const float *pull)
+                      const zp_mask *mask, const float *chi, const float *pull, const float *tot)
 {
     const int64_t span = c[1] * c[2];
     const int mins = d->pc != NULL;
@@ -477,7 +490,7 @@ static void acc_block(lane_acc *L, const int64_t c[3], const int64_t s[3], const
             lane_zero(L, (int)(len < W ? len : W));
             for (int64_t o = o0; o < o0 + len; o += W) {
                 const int n = (int)(o0 + len - o < W ? o0 + len - o : W);
-                lane_add(L, mask + o, chi + o, pull + o, n, mins);
+                lane_add(L, mask + o, chi + o, pull + o, tot + o, n, mins);
                 if (L->nl == LINES_MAX) lane_flush(L, d, cell0 + r * s[0], 0, c[2], 0, s[2]);
             }
             lane_flush(L, d, cell0 + r * s[0], 0, c[2], 0, s[2]);
@@ -496,7 +509,7 @@ static void acc_block(lane_acc *L, const int64_t c[3], const int64_t s[3], const
                 for (int64_t v = 0; v < nvert; ++v)
                     for (int64_t i1 = 0; i1 < c[1]; ++i1) {
                         const int64_t o = ((g + v) * c[1] + i1) * c[2] + j0;
-                        lane_add(L, mask + o, chi + o, pull + o, n, mins);
+                        lane_add(L, mask + o, chi + o, pull + o, tot + o, n, mins);
                         if (L->nl == LINES_MAX) lane_flush(L, d, cell, 0, c[2], 0, s[2]);
                     }
                 lane_flush(L, d, cell, 0, c[2], 0, s[2]);
@@ -510,7 +523,7 @@ static void acc_block(lane_acc *L, const int64_t c[3], const int64_t s[3], const
                 across_zero(&A);
                 for (int64_t v = 0; v < nvert; ++v) {
                     const int64_t o = ((g + v) * c[1] + i1) * c[2];
-                    across_add(&A, mask + o, chi + o, pull + o, c[2]);
+                    across_add(&A, mask + o, chi + o, pull + o, tot + o, c[2]);
                 }
                 across_flush(&A, d, cell0 + g * s[0] + i1 * s[1]);
             }
@@ -526,7 +539,7 @@ static void acc_block(lane_acc *L, const int64_t c[3], const int64_t s[3], const
                 lane_zero(L, n);
                 for (int64_t v = 0; v < nvert; ++v) {
                     const int64_t o = (g + v) * span + l0;
-                    lane_add(L, mask + o, chi + o, pull + o, n, mins);
+                    lane_add(L, mask + o, chi + o, pull + o, tot + o, n, mins);
                     if (L->nl == LINES_MAX) lane_flush(L, d, cell, l0, c[2], s[1], s[2]);
                 }
                 lane_flush(L, d, cell, l0, c[2], s[1], s[2]);
@@ -536,7 +549,7 @@ static void acc_block(lane_acc *L, const int64_t c[3], const int64_t s[3], const
 }
 
 void zp_acc_row(zp_acc *a, int64_t mass, int64_t gql, const int64_t st[ZP_NAXES], const int64_t ct[ZP_NAXES],
-                const zp_mask *mask, const float *flavour_chi2, const float *g2_pull)
+                const zp_mask *mask, const float *flavour_chi2, const float *g2_pull, const float *chi2_total)
 {
     lane_acc L;
     /* The block's axes of more than one point, slowest first, padded in front with axes of
@@ -549,7 +562,7 @@ void zp_acc_row(zp_acc *a, int64_t mass, int64_t gql, const int64_t st[ZP_NAXES]
     if (a->nproj == 0) { /* the summary alone: every point into one "cell" */
         const int64_t s[3] = {0, 0, 0};
         const flush_dst d = {.sum = a->counts};
-        acc_block(&L, c, s, &d, 0, mask, flavour_chi2, g2_pull);
+        acc_block(&L, c, s, &d, 0, mask, flavour_chi2, g2_pull, chi2_total);
         return;
     }
     for (int p = 0; p < a->nproj; ++p) {
@@ -557,9 +570,9 @@ void zp_acc_row(zp_acc *a, int64_t mass, int64_t gql, const int64_t st[ZP_NAXES]
         int64_t s[3], cell0 = mass * def->stride[ZP_AX_MASS] + gql * def->stride[ZP_AX_GQL];
         for (int d = ZP_AX_GQR; d < ZP_NAXES; ++d) cell0 += st[d] * def->stride[d];
         for (int k = 0; k < 3; ++k) s[k] = ax[k] < 0 ? 0 : def->stride[ax[k]];
-        const flush_dst d = {.pc = a->pcount[p], .pmf = a->pmin[p], .pmg = a->pmin[p] + def->ncell,
+        const flush_dst d = {.pc = a->pcount[p], .pmf = a->pmin[p], .pmg = a->pmin[p] + def->ncell, .pmt = a->pmin[p] + 2 * def->ncell,
                              .nc = def->ncell, .sum = p == 0 ? a->counts : NULL};
-        acc_block(&L, c, s, &d, cell0, mask, flavour_chi2, g2_pull);
+        acc_block(&L, c, s, &d, cell0, mask, flavour_chi2, g2_pull, chi2_total);
     }
 }
 

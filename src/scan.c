@@ -291,7 +291,8 @@ static void compute_tile(const zp_grid *g, const zp_model *m, const zp_mass_slic
             else
                 zp_kernel_row(m, &slices[st[0] + im], g->v[1][st[1] + il], b->r, b->v, b->a, n_in,
                               mk, o);
-            zp_acc_row(acc, st[0] + im, st[1] + il, st, ct, mk, o[ZP_OBS_FLAVOUR_CHI2], o[ZP_OBS_G2_PULL]);
+            zp_acc_row(acc, st[0] + im, st[1] + il, st, ct, mk, o[ZP_OBS_FLAVOUR_CHI2], o[ZP_OBS_G2_PULL],
+                       o[ZP_OBS_CHI2_TOTAL]);
         }
 }
 

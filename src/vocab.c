@@ -33,6 +33,10 @@ const zp_obs_desc zp_obs[ZP_NOBS] = {
 #define ZP_CONSTRAINT(n) zp_##n##_obs(OBS_, n)
 #include "constraints/registry.h"
 #undef ZP_CONSTRAINT
+    [ZP_OBS_CHI2_TOTAL] = {"chi2_total", "1",
+                           "sum of the Delta chi^2 (-2 ln L relative to each constraint's best point) of the "
+                           "constraints named in combine that define a likelihood (/inputs attribute "
+                           "chi2_terms); NaN where one of them is not evaluated", -1, 0, 1},
 };
 #undef OBS_
 
@@ -41,6 +45,7 @@ const char *const zp_obs_names[ZP_NOBS] = {
 #define ZP_CONSTRAINT(n) zp_##n##_obs(ONAME_, n)
 #include "constraints/registry.h"
 #undef ZP_CONSTRAINT
+    [ZP_OBS_CHI2_TOTAL] = "chi2_total",
 };
 #undef ONAME_
 

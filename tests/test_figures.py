@@ -100,8 +100,30 @@ def brute_force(f, group):
                                      initial=np.inf), perm)
     mg = np.transpose(np.fmin.reduce(np.where(np.isnan(pull), np.inf, pull * pull), axis=rest,
                                      initial=np.inf), perm)
+    tot = f["points/chi2_total"][...].astype(np.float64)
+    mt = np.transpose(np.fmin.reduce(np.where(np.isnan(tot), np.inf, tot), axis=rest,
+                                     initial=np.inf), perm)
     per_cell = int(np.prod([P.shape[k] for k in rest]))
-    return counts, mf, mg, per_cell
+    return counts, {"min_flavour_chi2": mf, "min_g2_chi2": mg, "min_chi2_total": mt}, per_cell
+
+
+def check_chi2_total(f, label):
+    """chi2_total recomputed from the stored terms: flavour_chi2, (R / (bs_mixing_max/2))^2
+    and g2_pull^2, each where its constraint is in combine (the input of this test combines
+    flavour, lhc, bs_mixing and lep; the LHC's fiducial limit defines no likelihood)."""
+    terms = sorted(x.decode() if isinstance(x, bytes) else str(x) for x in f["inputs"].attrs["chi2_terms"])
+    check(terms == ["bs_mixing", "flavour"], f"{label}: chi2_terms {terms}")
+    und = [x.decode() if isinstance(x, bytes) else str(x) for x in f["inputs"].attrs["chi2_undefined"]]
+    check("lhc" in und, f"{label}: chi2_undefined {und} should name lhc")
+    bsmax = float(f["constants"].attrs["bs_mixing_max"]) if "bs_mixing_max" in f["constants"].attrs else 0.1
+    R = f["points/bs_mixing_ratio"][...].astype(np.float64)
+    ref = f["points/flavour_chi2"][...].astype(np.float64) + (R / (bsmax / 2)) ** 2
+    got = f["points/chi2_total"][...].astype(np.float64)
+    same_nan = np.array_equal(np.isnan(got), np.isnan(ref))
+    fin = ~np.isnan(ref)
+    close = np.allclose(got[fin], ref[fin], rtol=2e-6, atol=1e-30)
+    check(same_nan and close and fin.any() and (~fin).any(),
+          f"{label}: chi2_total != flavour_chi2 + (R/sigma)^2 (NaN pattern {same_nan}, close {close})")
 
 
 def check_projections(path, label):
@@ -112,7 +134,7 @@ def check_projections(path, label):
               f"{label}: projection groups {groups}")
         for grp in groups:
             g = f["projections"][grp]
-            counts, mf, mg, per_cell = brute_force(f, grp)
+            counts, mins, per_cell = brute_force(f, grp)
             check(int(g.attrs["points_per_cell"]) == per_cell,
                   f"{label}: {grp} points_per_cell {int(g.attrs['points_per_cell'])} != {per_cell}")
             for bit, cnt in counts.items():
@@ -126,10 +148,11 @@ def check_projections(path, label):
                 check(bad == 0, f"{label}: {grp}/{bit}/allowed_fraction differs in {bad} cells")
                 bad = np.count_nonzero(anyb != (cnt > 0).astype(np.uint8))
                 check(bad == 0, f"{label}: {grp}/{bit}/any_allowed differs in {bad} cells")
-            for nm, ref in (("min_flavour_chi2", mf), ("min_g2_chi2", mg)):
+            for nm, ref in mins.items():
                 got = g[nm][...]
                 bad = np.count_nonzero(~((got == ref) | (np.isnan(got) & np.isnan(ref))))
                 check(got.shape == ref.shape and bad == 0, f"{label}: {grp}/{nm} differs in {bad} cells")
+        check_chi2_total(f, label)
         # the test must exercise what it claims to
         P = f["points/pass"][...]
         names = [x.decode() if isinstance(x, bytes) else str(x) for x in f["points/pass"].attrs["bit_names"]]

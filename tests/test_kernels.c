@@ -392,10 +392,12 @@ static void test_row_matches_points(void **st)
     zp_kernel_row(&mod, &s, 2e-3, r, v, a, N, mask, o);
     /* the verdicts-only variant: the same mask, chi2 and pull to the bit */
     zp_mask mask2[N];
-    float chi2[N], pull2[N], *o2[ZP_NOBS] = {0};
+    float chi2[N], pull2[N], tot2[N], *o2[ZP_NOBS] = {0};
     o2[ZP_OBS_FLAVOUR_CHI2] = chi2;
     o2[ZP_OBS_G2_PULL] = pull2;
+    o2[ZP_OBS_CHI2_TOTAL] = tot2;
     zp_kernel_row_verdicts(&mod, &s, 2e-3, r, v, a, N, mask2, o2);
+    assert_memory_equal(tot2, ob[ZP_OBS_CHI2_TOTAL], sizeof tot2);
     assert_memory_equal(mask2, mask, sizeof mask);
     assert_memory_equal(chi2, ob[ZP_OBS_FLAVOUR_CHI2], sizeof chi2);
     assert_memory_equal(pull2, ob[ZP_OBS_G2_PULL], sizeof pull2);
@@ -634,6 +636,16 @@ static ref_out reference_point(const zp_model *m, const zp_mass_slice *s, double
     q.o[ZP_OBS_SIGMAB_FID] = x.sbf;
     q.o[ZP_OBS_LHC_LIMIT] = x.tested ? x.lim : NAN;
     q.o[ZP_OBS_LHC_RATIO] = x.tested ? x.ratio : NAN;
+    /* likelihoods: B_s mixing a Gaussian in R with the bound as its 2 sigma; the total sums
+     * the terms of the constraints in combine that define one (the LHC's fiducial limit
+     * defines none) */
+    const double zb = R / (m->bs_max / 2.0);
+    q.o[ZP_OBS_BS_CHI2] = zb * zb;
+    double tot = 0.0;
+    if (m->combine & (1u << ZP_BIT_FLAVOUR)) tot += chi;
+    if (m->combine & (1u << ZP_BIT_G2)) tot += pull * pull;
+    if (m->combine & (1u << ZP_BIT_BS_MIXING)) tot += zb * zb;
+    q.o[ZP_OBS_CHI2_TOTAL] = tot;
     return q;
 }
 
@@ -712,16 +724,18 @@ static void test_random_vs_reference(void **st)
                 if (row == 6) v[i] = 0.0, a[i] = a[i] == 0.0 ? -1e-2 : a[i];
             }
             zp_mask mask[N], mask2[N];
-            float ob[ZP_NOBS][N], chi2[N], pull2[N];
+            float ob[ZP_NOBS][N], chi2[N], pull2[N], tot2[N];
             float *o[ZP_NOBS], *o2[ZP_NOBS] = {0};
             for (int k = 0; k < ZP_NOBS; ++k) o[k] = ob[k];
             o2[ZP_OBS_FLAVOUR_CHI2] = chi2;
             o2[ZP_OBS_G2_PULL] = pull2;
+            o2[ZP_OBS_CHI2_TOTAL] = tot2;
             zp_kernel_row(&mod, &s, gqL, r, v, a, N, mask, o);
             zp_kernel_row_verdicts(&mod, &s, gqL, r, v, a, N, mask2, o2);
             assert_memory_equal(mask2, mask, sizeof mask);
             assert_memory_equal(chi2, ob[ZP_OBS_FLAVOUR_CHI2], sizeof chi2);
             assert_memory_equal(pull2, ob[ZP_OBS_G2_PULL], sizeof pull2);
+            assert_memory_equal(tot2, ob[ZP_OBS_CHI2_TOTAL], sizeof tot2);
             for (int i = 0; i < N; ++i, ++points) {
                 const ref_out q = reference_point(&mod, &s, gqL, r[i], v[i], a[i]);
                 if (q.lhc_edge) ++edges;

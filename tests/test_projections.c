@@ -31,7 +31,7 @@ typedef struct {
     zp_grid g;
     int64_t np;
     zp_mask *mask; /* the whole grid's points, C order */
-    float *chi, *pull;
+    float *chi, *pull, *tot;
 } points;
 
 /* Random points with all 12 bits, NaN chi2 (untested flavour), negative and repeated
@@ -47,6 +47,8 @@ static void make_points(points *P, const int64_t n[ZP_NAXES], zp_mask always)
     P->mask = malloc((size_t)P->np * sizeof *P->mask);
     P->chi = malloc((size_t)P->np * sizeof *P->chi);
     P->pull = malloc((size_t)P->np * sizeof *P->pull);
+    P->tot = malloc((size_t)P->np * sizeof *P->tot);
+    assert_non_null(P->tot);
     assert_non_null(P->mask);
     assert_non_null(P->chi);
     assert_non_null(P->pull);
@@ -56,6 +58,8 @@ static void make_points(points *P, const int64_t n[ZP_NAXES], zp_mask always)
         const unsigned k = (unsigned)(r >> 20) % 16;
         P->chi[i] = k < 3 ? NAN : k == 3 ? 0.0f : k == 4 ? 1.5f : k == 5 ? INFINITY
                                          : (float)((int64_t)(r >> 32) % 200001 - 100000) * 1e-3f;
+        const unsigned t = (unsigned)(r >> 24) % 8; /* chi2_total: NaN where a term is untested */
+        P->tot[i] = t < 2 ? NAN : t == 2 ? 0.0f : (float)((r >> 28) % 100003) * 1e-2f;
         const unsigned q = (unsigned)(r >> 40) % 32;
         P->pull[i] = q == 0 ? NAN : q == 1 ? -0.0f : q == 2 ? -INFINITY : q == 3 ? -2.5f : q == 4 ? 2.5f
                    : (float)((int64_t)(r >> 44) % 2000001 - 1000000) * 1e-5f;
@@ -67,6 +71,7 @@ static void free_points(points *P)
     free(P->mask);
     free(P->chi);
     free(P->pull);
+    free(P->tot);
 }
 
 static void init_acc(zp_acc *a, const points *P, int nproj, const int (*pairs)[2])
@@ -91,6 +96,7 @@ static void run_tiles(zp_acc *a, const points *P, const int64_t tile[ZP_NAXES])
     const int64_t inner_max = tile[2] * tile[3] * tile[4];
     zp_mask *mk = malloc((size_t)inner_max * sizeof *mk);
     float *f = malloc((size_t)inner_max * sizeof *f), *q = malloc((size_t)inner_max * sizeof *q);
+    float *tt = malloc((size_t)inner_max * sizeof *tt);
     for (int64_t t = 0; t < g.ntiles; ++t) {
         int64_t st[ZP_NAXES], ct[ZP_NAXES];
         zp_grid_tile_box(&g, t, st, ct);
@@ -102,14 +108,15 @@ static void run_tiles(zp_acc *a, const points *P, const int64_t tile[ZP_NAXES])
                         for (int64_t i4 = 0; i4 < ct[4]; ++i4, ++i) {
                             idx[2] = st[2] + i2; idx[3] = st[3] + i3; idx[4] = st[4] + i4;
                             const int64_t k = zp_grid_flat(&g, idx);
-                            mk[i] = P->mask[k]; f[i] = P->chi[k]; q[i] = P->pull[k];
+                            mk[i] = P->mask[k]; f[i] = P->chi[k]; q[i] = P->pull[k]; tt[i] = P->tot[k];
                         }
-                zp_acc_row(a, st[0] + im, st[1] + il, st, ct, mk, f, q);
+                zp_acc_row(a, st[0] + im, st[1] + il, st, ct, mk, f, q, tt);
             }
     }
     free(mk);
     free(f);
     free(q);
+    free(tt);
 }
 
 /* Point by point: the cell from the grid indices, each bit counted, fmin over tested chi2
@@ -130,6 +137,8 @@ static void brute_force(zp_acc *a, const points *P)
             if (!isnan(P->chi[k])) *mf = fmin(*mf, (double)P->chi[k]);
             const double q = (double)P->pull[k] * (double)P->pull[k];
             if (!isnan(q)) *mg = fmin(*mg, q);
+            double *mt = &a->pmin[p][2 * d->ncell + cell];
+            if (!isnan(P->tot[k])) *mt = fmin(*mt, (double)P->tot[k]);
         }
     }
 }

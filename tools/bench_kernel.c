@@ -392,11 +392,13 @@ int main(int argc, char **argv)
     const int64_t nrows = g.n[0] * g.n[1];
     zp_mask *masks = malloc(nrows * nin * sizeof(zp_mask));
     float *chi = malloc(nrows * nin * sizeof(float)), *pull = malloc(nrows * nin * sizeof(float));
+    float *tot = malloc(nrows * nin * sizeof(float));
     for (int64_t row = 0; row < nrows; ++row) {
         float *o[ZP_NOBS];
         for (int k = 0; k < ZP_NOBS; ++k) o[k] = obs[k];
         o[ZP_OBS_FLAVOUR_CHI2] = chi + row * nin;
         o[ZP_OBS_G2_PULL] = pull + row * nin;
+        o[ZP_OBS_CHI2_TOTAL] = tot + row * nin;
         zp_kernel_row(&m, &sl[row / g.n[1]], g.v[1][row % g.n[1]], r, v, a, nin, masks + row * nin, o);
     }
     double pa[3], pk[3];
@@ -406,7 +408,7 @@ int main(int argc, char **argv)
         do {
             for (int64_t row = 0; row < nrows; ++row)
                 zp_acc_row(&acc, row / g.n[1], row % g.n[1], bst, bct, masks + row * nin, chi + row * nin,
-                           pull + row * nin);
+                           pull + row * nin, tot + row * nin);
             pts += nrows * nin;
             dt = now() - t0;
         } while (dt < secs);

@@ -11,8 +11,8 @@
 #include "zpscan/error.h"
 #include "zpscan/grid.h"
 
-enum { ZP_PMIN_FLAVOUR = 0, ZP_PMIN_G2, ZP_NPMIN };
-extern const char *const zp_pmin_names[ZP_NPMIN]; /* "flavour_chi2", "g2_chi2" */
+enum { ZP_PMIN_FLAVOUR = 0, ZP_PMIN_G2, ZP_PMIN_TOTAL, ZP_NPMIN };
+extern const char *const zp_pmin_names[ZP_NPMIN]; /* "flavour_chi2", "g2_chi2", "chi2_total" */
 
 typedef struct {
     char name[64];          /* "gqL_gV" */
@@ -45,7 +45,8 @@ void zp_acc_free(zp_acc *a);
  * and ct of the other axes are not used), in C order: point (i2, i3, i4) of the block is
  * at [(i2 * ct[ZP_AX_GV] + i3) * ct[ZP_AX_GA] + i4]. */
 void zp_acc_row(zp_acc *a, int64_t mass, int64_t gql, const int64_t st[ZP_NAXES], const int64_t ct[ZP_NAXES],
-                const zp_mask *mask, const float *flavour_chi2, const float *g2_pull);
+                const zp_mask *mask, const float *flavour_chi2, const float *g2_pull,
+                const float *chi2_total);
 
 /* Add src's counts and take the minima into dst (same shape): the accumulators of a
  * rank's compute threads become one before the ranks reduce. */

@@ -37,6 +37,7 @@ enum {
 #include "constraints/registry.h"
 #undef ZP_CONSTRAINT
 #undef ZP_OBS_ENUM_
+    ZP_OBS_CHI2_TOTAL, /* sum of the Delta chi^2 of the constraints in `combine` that define one */
     ZP_NOBS
 };
 

@@ -136,7 +136,8 @@ INLINE void zp_flavour_part1(const int full, const zp_flavour_rc *c, const zp_pt
 INLINE void zp_flavour_part2(const int full, const zp_flavour_rc *c, const zp_pt *p, const zp_flavour_st *st,
                              zp_blk *b, const zp_outs *out, int64_t i, int64_t nr)
 {
-    (void)c, (void)p, (void)b;
+    (void)c, (void)p;
+    ZP_CHI2(b, ZP_BIT_FLAVOUR, st->chi);
     ZP_PUT(full, out, ZP_OBS_FLAVOUR_CHI2, st->chi, i, nr);
     ZP_PUT(full, out, ZP_OBS_C9, st->C9, i, nr);
     ZP_PUT(full, out, ZP_OBS_C10, st->C10, i, nr);

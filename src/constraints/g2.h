@@ -52,7 +52,8 @@ INLINE void zp_g2_part1(const int full, const zp_g2_rc *c, const zp_pt *p, zp_g2
 INLINE void zp_g2_part2(const int full, const zp_g2_rc *c, const zp_pt *p, const zp_g2_st *st,
                         zp_blk *b, const zp_outs *out, int64_t i, int64_t nr)
 {
-    (void)c, (void)p, (void)b;
+    (void)c, (void)p;
+    ZP_CHI2(b, ZP_BIT_G2, st->pull * st->pull);
     ZP_PUT(full, out, ZP_OBS_G2_PULL, st->pull, i, nr);
     ZP_PUT(full, out, ZP_OBS_DELTA_A, st->da, i, nr);
 }

@@ -25,6 +25,7 @@
     K(x, "pt_min", "lepton pT cut, GeV (with pdf_set)")                                           \
     K(x, "eta_max", "lepton |eta| cut (with pdf_set)")
 #define zp_lhc_section "lhc"
+/* the fiducial-limit method is a cut on a published limit: it defines no likelihood */
 #define zp_lhc_chi2 ""
 #define zp_lhc_summary "ATLAS 13 TeV 139 fb^-1 dilepton search, fiducial limits"
 #endif
