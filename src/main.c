@@ -12,6 +12,7 @@
 #include "zp_version.h"
 #include "zpscan/error.h"
 #include "zpscan/scan.h"
+#include "zpscan/vocab.h"
 
 /* The one option table: getopt, --help and the README come from here. */
 typedef struct {
@@ -47,6 +48,14 @@ static void usage(FILE *f)
         snprintf(left, sizeof left, "-%c, --%s%s%s", options[i].shortopt, options[i].name,
                  options[i].arg ? " " : "", options[i].arg ? options[i].arg : "");
         fprintf(f, "  %-28s %s\n", left, options[i].help);
+    }
+    /* the constraint registry: names for [scan] combine, their sections and keys */
+    fprintf(f, "\nconstraints ([scan] combine names; likelihood: enters chi2_total):\n");
+    for (int c = 0; c < ZP_NCONSTRAINTS; ++c) {
+        const zp_constraint_desc *d = &zp_constraints[c];
+        fprintf(f, "  %-14s %s%s\n", d->name, d->summary, d->chi2[0] ? "; likelihood" : "");
+        for (int k = 0; d->keys[k]; ++k)
+            fprintf(f, "  %14s [%s] %s: %s\n", "", d->section, d->keys[k], d->key_help[k]);
     }
     fprintf(f, "\nexit codes: 0 done (or already complete); 2 bad input, usage, or not enough space;\n"
                "            3 runtime failure (I/O, MPI, memory); 4 stopped by SIGTERM/SIGUSR1/SIGINT,\n"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Build and run the whole test suite: a warnings-as-errors release build and an
-# address+undefined sanitizer build. Ends with one line "N passed, N failed".
+# Build and run the whole test suite: a warnings-as-errors release build, an
+# address+undefined sanitizer build and the registry test's build (a toy constraint). Ends with one line "N passed, N failed".
 # Usage: tools/run-tests.sh            (from the repository root, as root on Debian 12)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +26,10 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
   run_build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dnative=false -Dbuildtype=debug \
   -- core config lhc scanner figures
 
-/usr/bin/python3 - build-test build-asan <<'PY'
+# 3. the registry test: one more constraint (tests/toy) added by a file and a registry line
+run_build build-toy -Dtoy_constraint=true -Dwerror=true -- toy
+
+/usr/bin/python3 - build-test build-asan build-toy <<'PY'
 import json, os, sys
 p = f = s = 0
 for d in sys.argv[1:]:

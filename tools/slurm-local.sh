@@ -18,7 +18,7 @@
 # Needs root (munged runs as the munge user, slurmd as root) and the Debian packages
 # slurm-wlm and munge (ZP_WITH_SLURM=1 tools/setup-deps.sh). When the cluster cannot
 # start, `start` says why on stderr and exits 77 (the test suite's "skipped").
-# How this was worked out: ../shared/TOOLCHAIN.md, "A real SLURM cluster on localhost".
+# The daemons are started directly (no systemd); docs/SLURM.md describes the setup.
 set -euo pipefail
 
 SKIP=77
