@@ -1,3 +1,6 @@
+/* The scan driver: a sequence of phases over one state (inputs, setup, plan, open, rounds,
+ * finish). Each phase returns a status agreed by all ranks, or, where a collective may have
+ * failed under a rank, marks the result not agreed (only main's MPI_Abort is then safe). */
 #include "zpscan/scan.h"
 
 #include <errno.h>
@@ -6,10 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
@@ -18,88 +18,17 @@
 #include "zpscan/config.h"
 #include "zpscan/grid.h"
 #include "zpscan/h5out.h"
-#include "zpscan/kernels.h"
 #include "zpscan/lhc.h"
 #include "zpscan/lumi.h"
 #include "zpscan/model.h"
 #include "zpscan/pipe.h"
+#include "zpscan/preflight.h"
 #include "zpscan/progress.h"
 #include "zpscan/projections.h"
 #include "zpscan/sched.h"
+#include "zpscan/tile.h"
 
 volatile sig_atomic_t zp_scan_stop_requested = 0;
-
-uint64_t zp_fnv1a(uint64_t h, const void *buf, size_t len)
-{
-    const unsigned char *p = buf;
-    for (size_t i = 0; i < len; ++i) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-#define FNV(h, x) ((h) = zp_fnv1a((h), &(x), sizeof(x)))
-
-/* What the results depend on, field by field (never padding bytes or paths). */
-static uint64_t fingerprint(const zp_config *c, const zp_grid *g, const zp_lumi_table *lt,
-                            const zp_limit_table *lim)
-{
-    uint64_t h = ZP_FNV_INIT;
-    int fv = ZP_FORMAT_VERSION;
-    FNV(h, fv);
-    /* the vocabulary: a build with other constraints does not resume this file */
-    for (int b = 0; b < ZP_NBITS; ++b) h = zp_fnv1a(h, zp_bit_names[b], strlen(zp_bit_names[b]) + 1);
-    for (int k = 0; k < ZP_NOBS; ++k) h = zp_fnv1a(h, zp_obs_names[k], strlen(zp_obs_names[k]) + 1);
-    for (int d = 0; d < ZP_NAXES; ++d) {
-        FNV(h, g->n[d]);
-        FNV(h, g->tile[d]);
-        h = zp_fnv1a(h, g->v[d], (size_t)g->n[d] * sizeof(double));
-    }
-    int lep = (int)c->lepton;
-    FNV(h, lep);
-    h = zp_fnv1a(h, &c->k, sizeof c->k); /* all doubles: no padding */
-    const zp_flavour_data *f = &c->flavour;
-    h = zp_fnv1a(h, f->have, sizeof f->have);
-    h = zp_fnv1a(h, f->best, sizeof f->best);
-    h = zp_fnv1a(h, f->lo1, sizeof f->lo1);
-    h = zp_fnv1a(h, f->hi1, sizeof f->hi1);
-    h = zp_fnv1a(h, f->lo2, sizeof f->lo2);
-    h = zp_fnv1a(h, f->hi2, sizeof f->hi2);
-    FNV(h, f->level);
-    FNV(h, f->have_gauss2d);
-    if (f->have_gauss2d) {
-        h = zp_fnv1a(h, f->g2d_mean, sizeof f->g2d_mean);
-        h = zp_fnv1a(h, f->g2d_cov, sizeof f->g2d_cov);
-        FNV(h, f->g2d_chi2_max);
-    }
-    FNV(h, c->g2.central);
-    FNV(h, c->g2.sigma);
-    int rule = (int)c->g2.rule;
-    FNV(h, rule);
-    FNV(h, c->g2.nsigma);
-    FNV(h, c->lhc.enabled);
-    FNV(h, c->lhc.include_nu);
-    FNV(h, c->lhc.extra_width);
-    if (c->lhc.enabled) {
-        FNV(h, lt->n);
-        h = zp_fnv1a(h, lt->mass, (size_t)lt->n * sizeof(double));
-        h = zp_fnv1a(h, lt->lumi_bs, (size_t)lt->n * sizeof(double));
-        h = zp_fnv1a(h, lt->acc, (size_t)lt->n * sizeof(double));
-        FNV(h, lt->sqrts);
-        FNV(h, lim->nm);
-        FNV(h, lim->nw);
-        h = zp_fnv1a(h, lim->width, sizeof lim->width);
-        h = zp_fnv1a(h, lim->mass, (size_t)lim->nm * sizeof(double));
-        h = zp_fnv1a(h, lim->limit, (size_t)lim->nm * sizeof lim->limit[0]);
-    }
-    FNV(h, c->store_points);
-    h = zp_fnv1a(h, c->store_obs, sizeof c->store_obs);
-    FNV(h, c->combine);
-    FNV(h, c->nproj);
-    h = zp_fnv1a(h, c->proj, (size_t)c->nproj * sizeof c->proj[0]);
-    return h;
-}
 
 /* All ranks learn the worst status; the rank that failed keeps its message. */
 static zp_status agree(MPI_Comm comm, zp_status st)
@@ -134,175 +63,13 @@ static zp_status bcast_string(MPI_Comm comm, int rank, char **s)
     return bcast_bytes(comm, *s, len);
 }
 
-static int file_exists(const char *p)
-{
-    struct stat sb;
-    return stat(p, &sb) == 0;
-}
-
-/* After a failed write: say so when the file system is (nearly) full. */
-/* The directory holding `path` ("." for a bare name, "/" for a file in the root). */
-static void parent_dir(const char *path, char *dir, size_t len)
-{
-    snprintf(dir, len, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash) snprintf(dir, len, ".");
-    else if (slash == dir) snprintf(dir, len, "/");
-    else *slash = '\0';
-}
-
-static const char *disk_full_hint(const char *path)
-{
-    char dir[1100];
-    parent_dir(path, dir, sizeof dir);
-    struct statvfs vf;
-    if (statvfs(dir, &vf) == 0 && (uint64_t)vf.f_bavail * vf.f_frsize < (4u << 20))
-        return " (the file system is full)";
-    return "";
-}
-
-/* Rank 0's pre-flight: what exists at the output, may we write there, is there room. */
-typedef struct {
-    int mode;              /* 0 new scan, 1 resume partial, 2 already complete */
-} preflight;
-
-/* "<file>: <what> (the file system is full)" in front of the recorded error */
-static void io_error_prefix(const char *partial, const char *what)
-{
-    char pre[1200];
-    snprintf(pre, sizeof pre, "%s: %s%s", partial, what, disk_full_hint(partial));
-    zp_err_prefix(pre);
-}
-
-static zp_status check_output(const zp_config *c, const zp_scan_opts *o, const char *final,
-                              const char *partial, uint64_t est, preflight *pf)
-{
-    pf->mode = 0;
-    int fin = file_exists(final), part = file_exists(partial);
-    if (o->resume) {
-        if (part) {
-            pf->mode = 1;
-        } else if (fin) {
-            int isz, complete;
-            zp_h5_probe(final, &isz, &complete);
-            if (isz && complete) {
-                pf->mode = 2;
-                return ZP_OK;
-            }
-            ZP_FAIL(ZP_EINPUT, "%s: exists but is not a complete zpscan result; nothing to resume", final);
-        }
-    } else if (!o->overwrite) {
-        if (fin)
-            ZP_FAIL(ZP_EINPUT, "%s: output exists (use --overwrite to replace it, --resume to continue)", final);
-        if (part)
-            ZP_FAIL(ZP_EINPUT, "%s: an interrupted scan is there (use --resume to continue it, --overwrite to start again)",
-                    partial);
-    }
-    /* the directory must be writable */
-    char dir[1100];
-    parent_dir(final, dir, sizeof dir);
-    if (access(dir, W_OK) != 0)
-        ZP_FAIL(ZP_EINPUT, "%s: output directory %s is not writable: %s", final, dir, strerror(errno));
-    if (pf->mode == 0 && !o->force) {
-        struct statvfs vf;
-        if (statvfs(dir, &vf) == 0) {
-            uint64_t avail = (uint64_t)vf.f_bavail * (uint64_t)vf.f_frsize;
-            if (est > avail)
-                ZP_FAIL(ZP_ESPACE, "%s: the result needs about %.3g GB but %s has %.3g GB free "
-                        "(shrink the grid or observables, or --force)", final, est / 1e9, dir, avail / 1e9);
-        }
-        if (c->max_output_bytes > 0 && est > c->max_output_bytes)
-            ZP_FAIL(ZP_ESPACE, "%s: the result needs about %.3g GB, over [scan] max_output_bytes = %.3g GB "
-                    "(or --force)", final, est / 1e9, (double)c->max_output_bytes / 1e9);
-    }
-    return ZP_OK;
-}
-
-typedef struct {
-    int64_t cap;            /* points per tile buffer */
-    int verdicts_only;      /* no stored observable beyond what projections need */
-    int mask_per_row;       /* the mask buffer holds one row (nothing is written) */
-    zp_mask *mask;
-    float *obs[ZP_NOBS];    /* tile buffers for stored observables */
-    float *scratch[ZP_NOBS];/* row buffers for the others */
-    double *r, *v, *a;      /* inner block couplings */
-} tile_bufs;
-
-static void free_bufs(tile_bufs *b)
-{
-    free(b->mask);
-    for (int k = 0; k < ZP_NOBS; ++k) { free(b->obs[k]); free(b->scratch[k]); }
-    free(b->r); free(b->v); free(b->a);
-    memset(b, 0, sizeof *b);
-}
-
-static zp_status alloc_bufs(tile_bufs *b, const zp_config *c, const zp_grid *g)
-{
-    memset(b, 0, sizeof *b);
-    int64_t cap = 1, inner = 1;
-    for (int d = 0; d < ZP_NAXES; ++d) cap *= g->tile[d];
-    for (int d = ZP_AX_GQR; d < ZP_NAXES; ++d) inner *= g->tile[d];
-    b->cap = cap;
-    b->verdicts_only = 1;
-    for (int k = 0; k < ZP_NOBS; ++k)
-        if (c->store_points && c->store_obs[k] && !zp_obs[k].projected)
-            b->verdicts_only = 0;
-    /* projections only: nothing is written, so the mask lives one row at a time and the
-     * memory per rank does not grow with the tile (or the grid) */
-    b->mask_per_row = !c->store_points;
-    int bad = !(b->mask = malloc((size_t)(b->mask_per_row ? inner : cap) * sizeof *b->mask));
-    for (int k = 0; k < ZP_NOBS; ++k) {
-        if (c->store_points && c->store_obs[k]) bad |= !(b->obs[k] = malloc((size_t)cap * sizeof(float)));
-        else bad |= !(b->scratch[k] = malloc((size_t)inner * sizeof(float)));
-    }
-    bad |= !(b->r = malloc((size_t)inner * sizeof(double)));
-    bad |= !(b->v = malloc((size_t)inner * sizeof(double)));
-    bad |= !(b->a = malloc((size_t)inner * sizeof(double)));
-    if (bad) {
-        free_bufs(b);
-        ZP_FAIL(ZP_ENOMEM, "tile buffers of %lld points do not fit in memory (set a smaller [scan] tile)",
-                (long long)cap);
-    }
-    return ZP_OK;
-}
-
-/* Evaluate one tile into the buffers and the accumulator. */
-static void compute_tile(const zp_grid *g, const zp_model *m, const zp_mass_slice *slices,
-                         const int64_t st[ZP_NAXES], const int64_t ct[ZP_NAXES], tile_bufs *b, zp_acc *acc)
-{
-    const int64_t n_in = ct[2] * ct[3] * ct[4];
-    int64_t i = 0;
-    for (int64_t i2 = 0; i2 < ct[2]; ++i2)
-        for (int64_t i3 = 0; i3 < ct[3]; ++i3)
-            for (int64_t i4 = 0; i4 < ct[4]; ++i4, ++i) {
-                b->r[i] = g->v[2][st[2] + i2];
-                b->v[i] = g->v[3][st[3] + i3];
-                b->a[i] = g->v[4][st[4] + i4];
-            }
-    for (int64_t im = 0; im < ct[0]; ++im)
-        for (int64_t il = 0; il < ct[1]; ++il) {
-            const int64_t off = (im * ct[1] + il) * n_in;
-            zp_mask *mk = b->mask + (b->mask_per_row ? 0 : off);
-            float *o[ZP_NOBS];
-            for (int k = 0; k < ZP_NOBS; ++k) o[k] = b->obs[k] ? b->obs[k] + off : b->scratch[k];
-            if (b->verdicts_only)
-                zp_kernel_row_verdicts(m, &slices[st[0] + im], g->v[1][st[1] + il], b->r, b->v, b->a,
-                                       n_in, mk, o);
-            else
-                zp_kernel_row(m, &slices[st[0] + im], g->v[1][st[1] + il], b->r, b->v, b->a, n_in,
-                              mk, o);
-            zp_acc_row(acc, st[0] + im, st[1] + il, st, ct, mk, o[ZP_OBS_FLAVOUR_CHI2], o[ZP_OBS_G2_PULL],
-                       o[ZP_OBS_CHI2_TOTAL]);
-        }
-}
-
 /* What a compute thread needs for a tile: the slot's buffers, the worker's accumulator. */
 typedef struct {
     const zp_grid *g;
     const zp_model *m;
     const zp_mass_slice *slices;
     const int64_t *pending;
-    tile_bufs *bufs; /* per slot */
+    zp_tile_bufs *bufs; /* per slot */
     zp_acc *acc;     /* per worker */
     double *dt;      /* per slot: compute seconds of its tile */
 } tile_work;
@@ -321,7 +88,7 @@ static void run_tile(void *ctx, int worker, int slot, int64_t k)
     const double t = now_s();
     int64_t stt[ZP_NAXES], cnt[ZP_NAXES];
     zp_grid_tile_box(w->g, w->pending[k], stt, cnt);
-    compute_tile(w->g, w->m, w->slices, stt, cnt, &w->bufs[slot], &w->acc[worker]);
+    zp_tile_compute(w->g, w->m, w->slices, stt, cnt, &w->bufs[slot], &w->acc[worker]);
     w->dt[slot] = now_s() - t;
 }
 
@@ -340,373 +107,448 @@ void zp_scan_build_info(char *buf, size_t len, const char *sep)
              mpiv, sep, maj, min, rel, sep, GSL_VERSION);
 }
 
-zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
-{
-    memset(res, 0, sizeof *res);
-    res->agreed = 1;
-    int rank, nranks;
-    ZP_MPI(MPI_Comm_rank(comm, &rank));
-    ZP_MPI(MPI_Comm_size(comm, &nranks));
-    double t0 = MPI_Wtime();
-
-    zp_config *c = calloc(1, sizeof *c);
-    zp_lumi_table *lt = calloc(1, sizeof *lt);
-    zp_limit_table *lim = calloc(1, sizeof *lim);
-    char *text = NULL;
+/* Everything the phases share. */
+typedef struct {
+    MPI_Comm comm;
+    const zp_scan_opts *o;
+    zp_scan_result *res;
+    int rank, nranks, nthreads;
+    double t0;
+    zp_config *c;
+    zp_lumi_table *lt;
+    zp_limit_table *lim;
+    char *text;
     zp_grid g;
-    memset(&g, 0, sizeof g);
     zp_model m;
-    zp_mass_slice *slices = NULL;
-    zp_acc total, *accs = NULL; /* accs: one per compute thread */
-    memset(&total, 0, sizeof total);
-    int nacc = 0, nslot = 0;    /* slots: tiles in flight (computing or being written) */
+    zp_mass_slice *slices;
+    zp_acc total, *accs;  /* accs: one per compute thread */
+    int nacc, nslot;      /* slots: tiles in flight (computing or being written) */
     zp_h5 h;
-    memset(&h, 0, sizeof h);
-    h.file = -1;
-    int h_open = 0;
-    uint8_t *done = NULL;
-    int64_t *pending = NULL;
-    tile_bufs *bufs = NULL; /* per slot */
-    double *slot_dt = NULL;
-    int64_t *slot_k = NULL;
-    zp_pipe *pipe = NULL;
+    int h_open;
+    uint8_t *done;
+    int64_t *pending, npend, tiles_before;
+    zp_tile_bufs *bufs;   /* per slot */
+    double *slot_dt;
+    int64_t *slot_k;
+    zp_pipe *pipe;
+    tile_work work;
+    char final[1024], partial[1100], binfo[512];
+    zp_out_mode mode;
+    uint64_t fp, est;
+    /* the rounds' outcome */
+    zp_progress prog;
+    double t_setup, t_comp, t_write, t_ckpt, t_wait, tile_n, tile_s1, tile_s2, tile_max;
+    int64_t ckpt_end;     /* pending[0 .. ckpt_end) are in the last checkpoint */
+    int stopped;
+} scan_state;
+
+/* a failure after which the ranks may disagree (a collective failed under one of them) */
+static zp_status unagreed(scan_state *S, zp_status st)
+{
+    if (st != ZP_OK) S->res->agreed = 0;
+    return st;
+}
+#define TRY_UNAGREED(S, expr)                                                                    \
+    do {                                                                                         \
+        zp_status st_ = (expr);                                                                  \
+        if (st_ != ZP_OK) return unagreed((S), st_);                                             \
+    } while (0)
+
+/* Rank 0's part of phase 1: the input, its data files, the LHC tables. */
+static zp_status load_inputs(scan_state *S)
+{
+    const zp_scan_opts *o = S->o;
+    zp_config *c = S->c;
+    ZP_TRY(zp_config_load(o->input_path, c, &S->text));
+    if (o->output) snprintf(c->output_path, sizeof c->output_path, "%s", o->output);
+    if (!c->output_path[0])
+        ZP_FAIL(ZP_EINPUT, "%s: [scan] output: no output file (give output = ... or -o)", o->input_path);
+    if (!c->lhc.enabled) return ZP_OK;
+    if (c->lhc.pdf_set[0]) {
+        /* a luminosity table at exactly the scan's masses, from the named LHAPDF set */
+        double *masses = NULL;
+        int64_t nm = 0;
+        zp_status st = zp_grid_axis_values(&c->axes[ZP_AX_MASS], "mass", &masses, &nm);
+        if (st == ZP_OK && nm > ZP_LUMI_MAX_ROWS)
+            zp_err_set(st = ZP_EINPUT, "%s: [lhc] pdf_set: at most %d masses when the luminosities "
+                       "are computed at start (make a table with zpscan-lumi)", o->input_path, ZP_LUMI_MAX_ROWS);
+        zp_lumi_cuts cuts = {c->lhc.pt_min, c->lhc.eta_max};
+        if (st == ZP_OK)
+            st = zp_lumi_table_compute(c->lhc.pdf_set, c->lhc.pdf_member, c->k.sqrts, masses, (int)nm, &cuts,
+                                       1e-5, S->lt);
+        free(masses);
+        ZP_TRY(st);
+    } else {
+        ZP_TRY(zp_lumi_table_read(c->lhc.lumi_path, S->lt));
+    }
+    return zp_limit_table_read(c->lhc.limits_path, S->lim);
+}
+
+/* Phase 1: rank 0 reads and validates everything, then broadcasts it. */
+static zp_status phase_inputs(scan_state *S)
+{
     zp_status st = ZP_OK;
-    char final[1024], partial[1100];
-    preflight pf = {0};
+    S->c = calloc(1, sizeof *S->c);
+    S->lt = calloc(1, sizeof *S->lt);
+    S->lim = calloc(1, sizeof *S->lim);
+    if (!S->c || !S->lt || !S->lim) st = ZP_ENOMEM;
+    if (S->rank == 0 && st == ZP_OK) st = load_inputs(S);
+    ZP_TRY(agree(S->comm, st));
+    TRY_UNAGREED(S, bcast_bytes(S->comm, S->c, sizeof *S->c));
+    TRY_UNAGREED(S, bcast_bytes(S->comm, S->lt, sizeof *S->lt));
+    TRY_UNAGREED(S, bcast_bytes(S->comm, S->lim, sizeof *S->lim));
+    TRY_UNAGREED(S, bcast_string(S->comm, S->rank, &S->text));
+    if (S->o->progress_seconds >= 0) S->c->progress_seconds = S->o->progress_seconds;
+    if (S->o->checkpoint_seconds >= 0) S->c->checkpoint_seconds = S->o->checkpoint_seconds;
+    return ZP_OK;
+}
 
-    /* ---- phase 1: rank 0 reads and validates everything, then broadcasts */
-    if (!c || !lt || !lim) st = ZP_ENOMEM;
-    if (rank == 0 && st == ZP_OK) {
-        st = zp_config_load(o->input_path, c, &text);
-        if (st == ZP_OK && o->output) snprintf(c->output_path, sizeof c->output_path, "%s", o->output);
-        if (st == ZP_OK && !c->output_path[0])
-            zp_err_set(st = ZP_EINPUT, "%s: [scan] output: no output file (give output = ... or -o)",
-                       o->input_path);
-        if (st == ZP_OK && c->lhc.enabled) {
-            if (c->lhc.pdf_set[0]) {
-                /* a luminosity table at exactly the scan's masses, from the named LHAPDF set */
-                double *masses = NULL;
-                int64_t nm = 0;
-                st = zp_grid_axis_values(&c->axes[ZP_AX_MASS], "mass", &masses, &nm);
-                if (st == ZP_OK && nm > ZP_LUMI_MAX_ROWS)
-                    zp_err_set(st = ZP_EINPUT, "%s: [lhc] pdf_set: at most %d masses when the luminosities "
-                               "are computed at start (make a table with zpscan-lumi)", o->input_path,
-                               ZP_LUMI_MAX_ROWS);
-                zp_lumi_cuts cuts = {c->lhc.pt_min, c->lhc.eta_max};
-                if (st == ZP_OK)
-                    st = zp_lumi_table_compute(c->lhc.pdf_set, c->lhc.pdf_member, c->k.sqrts, masses,
-                                               (int)nm, &cuts, 1e-5, lt);
-                free(masses);
-            } else {
-                st = zp_lumi_table_read(c->lhc.lumi_path, lt);
-            }
-            if (st == ZP_OK) st = zp_limit_table_read(c->lhc.limits_path, lim);
-        }
-    }
-    st = agree(comm, st);
-    if (st != ZP_OK) goto out;
-    if ((st = bcast_bytes(comm, c, sizeof *c)) != ZP_OK) goto out_abort;
-    if ((st = bcast_bytes(comm, lt, sizeof *lt)) != ZP_OK) goto out_abort;
-    if ((st = bcast_bytes(comm, lim, sizeof *lim)) != ZP_OK) goto out_abort;
-    if ((st = bcast_string(comm, rank, &text)) != ZP_OK) goto out_abort;
-    if (o->progress_seconds >= 0) c->progress_seconds = o->progress_seconds;
-    if (o->checkpoint_seconds >= 0) c->checkpoint_seconds = o->checkpoint_seconds;
-
-    /* ---- phase 2: every rank builds the same grid, model and per-mass slices */
+/* Phase 2: every rank builds the same grid, model, per-mass slices, buffers and threads. */
+static zp_status phase_setup(scan_state *S)
+{
     /* compute threads per rank: the workers compute while this thread writes; with one, the
-     * rank computes and writes in turn as it always did */
-    int nthreads = o->threads > 0 ? o->threads : 1;
-    if (o->threads <= 0 && (st = zp_pipe_auto_threads(comm, &nthreads)) != ZP_OK) goto out_abort;
-    const int nworkers = nthreads > 1 ? nthreads : 0;
-    nacc = nworkers ? nworkers : 1;
-    nslot = nworkers ? nworkers + 1 : 1;
-    st = zp_grid_build(c, &g);
-    if (st == ZP_OK) st = zp_model_init(c, &m);
+     * rank computes and writes in turn */
+    S->nthreads = S->o->threads > 0 ? S->o->threads : 1;
+    if (S->o->threads <= 0) TRY_UNAGREED(S, zp_pipe_auto_threads(S->comm, &S->nthreads));
+    const int nworkers = S->nthreads > 1 ? S->nthreads : 0;
+    S->nacc = nworkers ? nworkers : 1;
+    S->nslot = nworkers ? nworkers + 1 : 1;
+    const zp_config *c = S->c;
+    zp_grid *g = &S->g;
+    zp_status st = zp_grid_build(c, g);
+    if (st == ZP_OK) st = zp_model_init(c, &S->m);
+    if (st == ZP_OK && !(S->slices = calloc((size_t)g->n[ZP_AX_MASS], sizeof *S->slices)))
+        zp_err_set(st = ZP_ENOMEM, "out of memory for %lld mass slices", (long long)g->n[0]);
+    for (int64_t i = 0; st == ZP_OK && i < g->n[ZP_AX_MASS]; ++i)
+        st = zp_model_slice(&S->m, c, S->lt, S->lim, g->v[ZP_AX_MASS][i], &S->slices[i]);
     if (st == ZP_OK) {
-        slices = calloc((size_t)g.n[ZP_AX_MASS], sizeof *slices);
-        if (!slices) zp_err_set(st = ZP_ENOMEM, "out of memory for %lld mass slices", (long long)g.n[0]);
+        S->accs = calloc((size_t)S->nacc, sizeof *S->accs);
+        S->bufs = calloc((size_t)S->nslot, sizeof *S->bufs);
+        S->slot_dt = calloc((size_t)S->nslot, sizeof *S->slot_dt);
+        S->slot_k = calloc((size_t)S->nslot, sizeof *S->slot_k);
+        if (!S->accs || !S->bufs || !S->slot_dt || !S->slot_k)
+            zp_err_set(st = ZP_ENOMEM, "out of memory for %d compute threads", S->nthreads);
     }
-    for (int64_t i = 0; st == ZP_OK && i < g.n[ZP_AX_MASS]; ++i)
-        st = zp_model_slice(&m, c, lt, lim, g.v[ZP_AX_MASS][i], &slices[i]);
-    if (st == ZP_OK) {
-        accs = calloc((size_t)nacc, sizeof *accs);
-        bufs = calloc((size_t)nslot, sizeof *bufs);
-        slot_dt = calloc((size_t)nslot, sizeof *slot_dt);
-        slot_k = calloc((size_t)nslot, sizeof *slot_k);
-        if (!accs || !bufs || !slot_dt || !slot_k) zp_err_set(st = ZP_ENOMEM, "out of memory for %d compute threads", nthreads);
-    }
-    for (int i = 0; st == ZP_OK && i < nacc; ++i) st = zp_acc_init(&accs[i], c, &g);
+    for (int i = 0; st == ZP_OK && i < S->nacc; ++i) st = zp_acc_init(&S->accs[i], c, g);
     /* every rank knows the projection layout (collective opens need it); only rank 0 fills it,
      * so only rank 0 allocates it */
-    if (st == ZP_OK) st = zp_acc_init_shape(&total, c, &g, rank == 0);
+    if (st == ZP_OK) st = zp_acc_init_shape(&S->total, c, g, S->rank == 0);
     if (st == ZP_OK) {
-        done = calloc((size_t)g.ntiles, 1);
-        pending = malloc((size_t)g.ntiles * sizeof *pending);
-        if (!done || !pending)
-            zp_err_set(st = ZP_ENOMEM, "out of memory for the state of %lld tiles", (long long)g.ntiles);
+        S->done = calloc((size_t)g->ntiles, 1);
+        S->pending = malloc((size_t)g->ntiles * sizeof *S->pending);
+        if (!S->done || !S->pending)
+            zp_err_set(st = ZP_ENOMEM, "out of memory for the state of %lld tiles", (long long)g->ntiles);
     }
-    for (int i = 0; st == ZP_OK && i < nslot; ++i) st = alloc_bufs(&bufs[i], c, &g);
-    tile_work work = {&g, &m, slices, pending, bufs, accs, slot_dt};
-    if (st == ZP_OK && zp_pipe_init(&pipe, nworkers, nslot, run_tile, &work) != ZP_OK) {
+    for (int i = 0; st == ZP_OK && i < S->nslot; ++i) st = zp_tile_bufs_alloc(&S->bufs[i], c, g);
+    S->work = (tile_work){g, &S->m, S->slices, S->pending, S->bufs, S->accs, S->slot_dt};
+    if (st == ZP_OK && zp_pipe_init(&S->pipe, nworkers, S->nslot, run_tile, &S->work) != ZP_OK) {
         zp_err_clear(); /* no threads to be had: this thread computes (the results are the same) */
-        nthreads = 1;
-        st = zp_pipe_init(&pipe, 0, nslot, run_tile, &work);
+        S->nthreads = 1;
+        st = zp_pipe_init(&S->pipe, 0, S->nslot, run_tile, &S->work);
     }
-    if (rank != 0 && st != ZP_OK) zp_err_clear(); /* identical on every rank: rank 0 reports it */
-    st = agree(comm, st);
-    if (st != ZP_OK) goto out;
+    if (S->rank != 0 && st != ZP_OK) zp_err_clear(); /* identical on every rank: rank 0 reports it */
+    return agree(S->comm, st);
+}
 
-    snprintf(final, sizeof final, "%s", c->output_path);
-    snprintf(partial, sizeof partial, "%s.partial", c->output_path);
-    snprintf(res->output, sizeof res->output, "%s", final);
-    uint64_t fp = fingerprint(c, &g, lt, lim);
-    uint64_t est = zp_h5_estimate_bytes(c, &g, &accs[0]);
-    if (rank == 0) st = check_output(c, o, final, partial, est, &pf);
-    st = agree(comm, st);
-    if (st != ZP_OK) goto out;
-    ZP_MPI(MPI_Bcast(&pf.mode, 1, MPI_INT, 0, comm));
-    if (pf.mode == 2) {
-        res->already_complete = 1;
-        goto out;
-    }
-    if (rank == 0 && !o->quiet)
+/* Phase 3: what is at the output, the fingerprint, the plan line. */
+static zp_status phase_plan(scan_state *S)
+{
+    const zp_scan_opts *o = S->o;
+    const zp_grid *g = &S->g;
+    snprintf(S->final, sizeof S->final, "%s", S->c->output_path);
+    snprintf(S->partial, sizeof S->partial, "%s.partial", S->c->output_path);
+    snprintf(S->res->output, sizeof S->res->output, "%s", S->final);
+    S->fp = zp_preflight_fingerprint(S->c, g, S->lt, S->lim);
+    S->est = zp_h5_estimate_bytes(S->c, g, &S->accs[0]);
+    zp_status st = ZP_OK;
+    const zp_out_policy pol = {o->resume, o->overwrite, o->force};
+    if (S->rank == 0) st = zp_preflight_output(S->c, &pol, S->final, S->partial, S->est, &S->mode);
+    ZP_TRY(agree(S->comm, st));
+    int mode = (int)S->mode;
+    ZP_MPI(MPI_Bcast(&mode, 1, MPI_INT, 0, S->comm));
+    S->mode = (zp_out_mode)mode;
+    if (S->mode == ZP_OUT_COMPLETE) S->res->already_complete = 1;
+    else if (S->rank == 0 && !o->quiet)
         printf("zpscan: %s: %lld points (%lld x %lld x %lld x %lld x %lld), %lld tiles of %lld x %lld x %lld x %lld x %lld, "
                "%d ranks x %d threads, about %.3g GB -> %s\n",
-               o->input_path, (long long)g.npoints, (long long)g.n[0], (long long)g.n[1], (long long)g.n[2],
-               (long long)g.n[3], (long long)g.n[4], (long long)g.ntiles, (long long)g.tile[0],
-               (long long)g.tile[1], (long long)g.tile[2], (long long)g.tile[3], (long long)g.tile[4], nranks,
-               nthreads, est / 1e9, final);
-    if (o->dry_run) goto out;
+               o->input_path, (long long)g->npoints, (long long)g->n[0], (long long)g->n[1], (long long)g->n[2],
+               (long long)g->n[3], (long long)g->n[4], (long long)g->ntiles, (long long)g->tile[0],
+               (long long)g->tile[1], (long long)g->tile[2], (long long)g->tile[3], (long long)g->tile[4],
+               S->nranks, S->nthreads, S->est / 1e9, S->final);
+    return ZP_OK;
+}
 
-    /* ---- phase 3: open or create the file (collective) */
-    char binfo[512];
-    zp_scan_build_info(binfo, sizeof binfo, "; ");
+/* Phase 4: open the interrupted scan, or lay out a new file (collective). */
+static zp_status phase_open(scan_state *S)
+{
+    const zp_config *c = S->c;
+    zp_scan_build_info(S->binfo, sizeof S->binfo, "; ");
     char dinfo[4096];
     snprintf(dinfo, sizeof dinfo, "flavour fit: %s\ng-2: %s preset %s\nLHC luminosity table: %s (%s, member %d)\n"
              "LHC limits: %s\n%s", c->flavour.path, c->g2.path, c->g2.preset,
-             c->lhc.enabled ? lt->path : "(LHC disabled)", lt->pdfset, lt->member,
-             c->lhc.enabled ? lim->path : "(LHC disabled)", c->lhc.enabled ? lim->citation : "");
-    zp_h5_meta meta = {.input_text = text, .zpscan_version = ZP_VERSION_STRING, .build_info = binfo,
-                       .data_info = dinfo, .nranks = nranks};
-    if (pf.mode == 1) {
-        st = zp_h5_open_resume(comm, partial, c, &g, fp, &h, done, &total);
+             c->lhc.enabled ? S->lt->path : "(LHC disabled)", S->lt->pdfset, S->lt->member,
+             c->lhc.enabled ? S->lim->path : "(LHC disabled)", c->lhc.enabled ? S->lim->citation : "");
+    zp_h5_meta meta = {.input_text = S->text, .zpscan_version = ZP_VERSION_STRING, .build_info = S->binfo,
+                       .data_info = dinfo, .nranks = S->nranks};
+    zp_status st;
+    if (S->mode == ZP_OUT_RESUME) {
+        st = zp_h5_open_resume(S->comm, S->partial, c, &S->g, S->fp, &S->h, S->done, &S->total);
     } else {
         /* Lay the file out under a third name and give it the .partial name only once its
          * metadata is complete and flushed: a kill during creation leaves nothing that
          * --resume would mistake for a resumable scan. */
         char creating[1200];
         snprintf(creating, sizeof creating, "%s.creating", c->output_path);
-        if (rank == 0) {
-            if (o->overwrite) { remove(final); remove(partial); }
+        if (S->rank == 0) {
+            if (S->o->overwrite) { remove(S->final); remove(S->partial); }
             remove(creating);
         }
-        ZP_MPI(MPI_Barrier(comm));
-        st = zp_h5_create(comm, creating, c, &g, &m, &accs[0], &meta, fp, &h);
-        st = agree(comm, st);
-        if (st == ZP_OK && rank == 0 && rename(creating, partial) != 0)
-            zp_err_set(st = ZP_EIO, "%s: cannot rename to %s: %s", creating, partial, strerror(errno));
+        ZP_MPI(MPI_Barrier(S->comm));
+        st = zp_h5_create(S->comm, creating, c, &S->g, &S->m, &S->accs[0], &meta, S->fp, &S->h);
+        st = agree(S->comm, st);
+        if (st == ZP_OK && S->rank == 0 && rename(creating, S->partial) != 0)
+            zp_err_set(st = ZP_EIO, "%s: cannot rename to %s: %s", creating, S->partial, strerror(errno));
     }
-    h_open = 1;
-    st = agree(comm, st);
-    if (st != ZP_OK) goto out;
+    S->h_open = 1;
+    return agree(S->comm, st);
+}
 
-    /* ---- phase 4: rank 0's plan: the tiles not yet on disk (sched.h shares them out) */
-    int64_t npend = 0;
-    if (rank == 0)
-        for (int64_t t = 0; t < g.ntiles; ++t)
-            if (!done[t]) pending[npend++] = t;
-    ZP_MPI(MPI_Bcast(&npend, 1, MPI_INT64_T, 0, comm));
-    if ((st = bcast_bytes(comm, pending, (size_t)npend * sizeof *pending)) != ZP_OK) goto out_abort;
-    int64_t tiles_before = g.ntiles - npend;
-    if (rank == 0 && !o->quiet && pf.mode == 1)
-        printf("zpscan: resuming %s: %lld of %lld tiles already done\n", partial, (long long)tiles_before,
-               (long long)g.ntiles);
+/* Phase 5a: rank 0's plan, the tiles not yet on disk (sched.h shares them out). */
+static zp_status plan_pending(scan_state *S)
+{
+    S->npend = 0;
+    if (S->rank == 0)
+        for (int64_t t = 0; t < S->g.ntiles; ++t)
+            if (!S->done[t]) S->pending[S->npend++] = t;
+    ZP_MPI(MPI_Bcast(&S->npend, 1, MPI_INT64_T, 0, S->comm));
+    TRY_UNAGREED(S, bcast_bytes(S->comm, S->pending, (size_t)S->npend * sizeof *S->pending));
+    S->tiles_before = S->g.ntiles - S->npend;
+    if (S->rank == 0 && !S->o->quiet && S->mode == ZP_OUT_RESUME)
+        printf("zpscan: resuming %s: %lld of %lld tiles already done\n", S->partial, (long long)S->tiles_before,
+               (long long)S->g.ntiles);
+    return ZP_OK;
+}
 
-    zp_progress prog;
-    zp_progress_init(&prog, c->progress_seconds, g.ntiles, tiles_before, g.npoints, o->quiet || rank != 0);
-    double t_setup = MPI_Wtime() - t0, t_comp = 0, t_write = 0, t_ckpt = 0, t_wait = 0, last_ckpt = MPI_Wtime();
-    double tile_n = 0, tile_s1 = 0, tile_s2 = 0, tile_max = 0; /* per-tile compute times (jitter) */
+/* Phase 5b, one round: take tiles, compute them (workers) and write them in order. */
+static zp_status run_round(scan_state *S, zp_sched *sch, int64_t r, double *tc)
+{
+    const int depth = zp_pipe_workers(S->pipe) ? S->nslot : 1;
+    int head = 0, inflight = 0, more = 1;
+    /* slots in a ring: up to `depth` tiles are in flight, written in the order they were
+     * taken (collective tile writes need every rank's calls in the same order) */
+    for (;;) {
+        while (more && inflight < depth) {
+            const int64_t k = zp_sched_next(sch, r);
+            if (k == ZP_SCHED_END) {
+                more = 0;
+                break;
+            }
+            const int sl = (head + inflight++) % S->nslot;
+            S->slot_k[sl] = k;
+            S->slot_dt[sl] = 0;
+            const double ta = MPI_Wtime();
+            if (k >= 0) zp_pipe_submit(S->pipe, sl, k); /* no worker: computed here and now */
+            S->t_comp += MPI_Wtime() - ta;
+        }
+        if (inflight == 0) return ZP_OK;
+        const int sl = head;
+        const int64_t k = S->slot_k[sl];
+        const double ta = MPI_Wtime();
+        zp_pipe_wait(S->pipe, sl);
+        const double tb = MPI_Wtime();
+        S->t_comp += tb - ta; /* with workers: the compute the writes could not hide */
+        int64_t stt[ZP_NAXES] = {0}, cnt[ZP_NAXES];
+        const int have = k >= 0;
+        if (have) {
+            zp_grid_tile_box(&S->g, S->pending[k], stt, cnt);
+            const double dt = S->slot_dt[sl];
+            S->tile_n += 1;
+            S->tile_s1 += dt;
+            S->tile_s2 += dt * dt;
+            if (dt > S->tile_max) S->tile_max = dt;
+        }
+        const zp_status st = zp_h5_write_tile(&S->h, stt, have ? cnt : NULL, S->bufs[sl].mask, S->bufs[sl].obs);
+        if (st != ZP_OK) { /* a collective may have failed under us: only an abort is safe */
+            zp_preflight_io_error(S->partial, "writing tile data");
+            return unagreed(S, st);
+        }
+        *tc = MPI_Wtime();
+        S->t_write += *tc - tb;
+        head = (head + 1) % S->nslot;
+        --inflight;
+    }
+}
+
+/* Phase 5: the rounds, with a checkpoint when asked for, on time, and after the last. */
+static zp_status phase_rounds(scan_state *S)
+{
+    ZP_TRY(plan_pending(S));
+    const zp_config *c = S->c;
+    zp_progress_init(&S->prog, c->progress_seconds, S->g.ntiles, S->tiles_before, S->g.npoints,
+                     S->o->quiet || S->rank != 0);
+    S->t_setup = MPI_Wtime() - S->t0;
+    double last_ckpt = MPI_Wtime();
     /* dynamic tile assignment within a node unless tile writes are collective (every rank must
      * then make one write call per round) or ZPSCAN_SCHEDULE=static */
     const char *sch_env = getenv("ZPSCAN_SCHEDULE");
     zp_sched sch;
-    if ((st = zp_sched_init(&sch, comm, npend, h.tile_indep && !(sch_env && strcmp(sch_env, "static") == 0))) !=
-        ZP_OK)
-        goto out_abort;
+    TRY_UNAGREED(S, zp_sched_init(&sch, S->comm, S->npend,
+                                  S->h.tile_indep && !(sch_env && strcmp(sch_env, "static") == 0)));
     const int64_t rounds = sch.nrounds;
-    int64_t ckpt_end = 0; /* pending[0 .. ckpt_end) are in the last checkpoint */
-    int stopped = 0;
-    /* slots in a ring: up to `depth` tiles are in flight, written in the order they were
-     * taken (collective tile writes need every rank's calls in the same order) */
-    const int depth = zp_pipe_workers(pipe) ? nslot : 1;
-    int head = 0, inflight = 0;
     for (int64_t r = 0; r < rounds; ++r) {
         double tc = MPI_Wtime();
-        int more = 1;
-        for (;;) {
-            while (more && inflight < depth) {
-                const int64_t k = zp_sched_next(&sch, r);
-                if (k == ZP_SCHED_END) {
-                    more = 0;
-                    break;
-                }
-                const int sl = (head + inflight++) % nslot;
-                slot_k[sl] = k;
-                slot_dt[sl] = 0;
-                const double ta = MPI_Wtime();
-                if (k >= 0) zp_pipe_submit(pipe, sl, k); /* no worker: computed here and now */
-                t_comp += MPI_Wtime() - ta;
-            }
-            if (inflight == 0) break;
-            const int sl = head;
-            const int64_t k = slot_k[sl];
-            const double ta = MPI_Wtime();
-            zp_pipe_wait(pipe, sl);
-            const double tb = MPI_Wtime();
-            t_comp += tb - ta; /* with workers: the compute the writes could not hide */
-            int64_t stt[ZP_NAXES] = {0}, cnt[ZP_NAXES];
-            const int have = k >= 0;
-            if (have) {
-                zp_grid_tile_box(&g, pending[k], stt, cnt);
-                const double dt = slot_dt[sl];
-                tile_n += 1;
-                tile_s1 += dt;
-                tile_s2 += dt * dt;
-                if (dt > tile_max) tile_max = dt;
-            }
-            st = zp_h5_write_tile(&h, stt, have ? cnt : NULL, bufs[sl].mask, bufs[sl].obs);
-            if (st != ZP_OK) { /* a collective may have failed under us: only an abort is safe */
-                io_error_prefix(partial, "writing tile data");
-                goto out_abort;
-            }
-            tc = MPI_Wtime();
-            t_write += tc - tb;
-            head = (head + 1) % nslot;
-            --inflight;
-        }
+        TRY_UNAGREED(S, run_round(S, &sch, r, &tc));
         /* one small collective per round: stop requests and rank 0's checkpoint clock. (A
          * non-blocking MPI_Iallreduce completed a round later measured slower: without an
          * asynchronous progress thread it only advances inside MPI calls, so it added a round
          * of latency instead of hiding the wait.) The time in it is the lock-step loss. */
         int flags[2] = {zp_scan_stop_requested ? 1 : 0,
-                        rank == 0 && tc - last_ckpt >= c->checkpoint_seconds ? 1 : 0};
-        ZP_MPI(MPI_Allreduce(MPI_IN_PLACE, flags, 2, MPI_INT, MPI_MAX, comm));
+                        S->rank == 0 && tc - last_ckpt >= c->checkpoint_seconds ? 1 : 0};
+        ZP_MPI(MPI_Allreduce(MPI_IN_PLACE, flags, 2, MPI_INT, MPI_MAX, S->comm));
         double td = MPI_Wtime();
-        t_wait += td - tc;
+        S->t_wait += td - tc;
         const int64_t rend = zp_sched_round_end(&sch, r);
-        zp_progress_update(&prog, tiles_before + rend);
-        if (flags[0] || flags[1] || r + 1 == rounds) {
-            for (int64_t j = ckpt_end; j < rend; ++j) done[pending[j]] = 1;
-            ckpt_end = rend;
-            /* every tile of the round is written: the compute threads are idle */
-            for (int i = 1; i < nacc; ++i) {
-                zp_acc_merge(&accs[0], &accs[i]);
-                zp_acc_zero(&accs[i]);
-            }
-            if ((st = zp_acc_reduce(&accs[0], &total, 0, comm)) != ZP_OK) goto out_abort;
-            zp_acc_zero(&accs[0]);
-            /* after the last round zp_h5_finish makes everything durable and marks the file
-             * complete: a state slot there would cost three more flushes and a write of the
-             * accumulators, to guard only the moments before `complete` is set (a kill then
-             * resumes from the last periodic checkpoint instead) */
-            const int last = r + 1 == rounds; /* (a stop request then changes nothing) */
-            if (!last && (st = zp_h5_checkpoint(&h, done, &total)) != ZP_OK) {
-                io_error_prefix(partial, "checkpoint");
-                goto out_abort;
-            }
-            last_ckpt = MPI_Wtime();
-            t_ckpt += last_ckpt - td;
-            if (flags[0] && r + 1 < rounds) {
-                stopped = 1;
-                break;
-            }
+        zp_progress_update(&S->prog, S->tiles_before + rend);
+        if (!(flags[0] || flags[1] || r + 1 == rounds)) continue;
+        for (int64_t j = S->ckpt_end; j < rend; ++j) S->done[S->pending[j]] = 1;
+        S->ckpt_end = rend;
+        /* every tile of the round is written: the compute threads are idle */
+        for (int i = 1; i < S->nacc; ++i) {
+            zp_acc_merge(&S->accs[0], &S->accs[i]);
+            zp_acc_zero(&S->accs[i]);
+        }
+        TRY_UNAGREED(S, zp_acc_reduce(&S->accs[0], &S->total, 0, S->comm));
+        zp_acc_zero(&S->accs[0]);
+        /* after the last round zp_h5_finish makes everything durable and marks the file
+         * complete: a state slot there would cost three more flushes and a write of the
+         * accumulators, to guard only the moments before `complete` is set (a kill then
+         * resumes from the last periodic checkpoint instead) */
+        const int last = r + 1 == rounds; /* (a stop request then changes nothing) */
+        const zp_status st = last ? ZP_OK : zp_h5_checkpoint(&S->h, S->done, &S->total);
+        if (st != ZP_OK) {
+            zp_preflight_io_error(S->partial, "checkpoint");
+            return unagreed(S, st);
+        }
+        last_ckpt = MPI_Wtime();
+        S->t_ckpt += last_ckpt - td;
+        if (flags[0] && !last) {
+            S->stopped = 1;
+            break;
         }
     }
-    if ((st = zp_sched_free(&sch)) != ZP_OK) goto out_abort;
-    if (rounds == 0 && pf.mode == 1 && (st = zp_h5_checkpoint(&h, done, &total)) != ZP_OK) goto out_abort;
+    TRY_UNAGREED(S, zp_sched_free(&sch));
+    if (rounds == 0 && S->mode == ZP_OUT_RESUME) TRY_UNAGREED(S, zp_h5_checkpoint(&S->h, S->done, &S->total));
+    return ZP_OK;
+}
 
-    /* ---- phase 5: record and finish */
-    double tmax[5] = {t_comp, t_write, t_ckpt, t_wait, tile_max};
-    ZP_MPI(MPI_Allreduce(MPI_IN_PLACE, tmax, 5, MPI_DOUBLE, MPI_MAX, comm));
-    double tsum[3] = {tile_n, tile_s1, tile_s2};
-    ZP_MPI(MPI_Allreduce(MPI_IN_PLACE, tsum, 3, MPI_DOUBLE, MPI_SUM, comm));
+/* Rank 0: the run record beside the result (it has the finish, which the record stored in the
+ * file cannot contain). */
+static zp_status write_sidecar(scan_state *S, zp_run_record *rr)
+{
+    char jpath[1200];
+    snprintf(jpath, sizeof jpath, "%s.json", S->final);
+    rr->t_finish = MPI_Wtime() - S->t0 - rr->t_total;
+    char *rec = zp_progress_record(&S->prog, rr);
+    FILE *jf = rec ? fopen(jpath, "w") : NULL;
+    int bad = !jf || fputs(rec, jf) < 0;
+    if (jf && fclose(jf) != 0) bad = 1; /* closed on every path */
+    free(rec);
+    if (bad) ZP_FAIL(ZP_EIO, "%s: cannot write the run record", jpath);
+    if (!S->o->quiet)
+        printf("zpscan: done: %s (%llu of %lld points pass all; %.2f s; record %s)\n", S->final,
+               (unsigned long long)S->total.counts[ZP_BIT_ALL], (long long)S->g.npoints, MPI_Wtime() - S->t0,
+               jpath);
+    return ZP_OK;
+}
+
+/* Phase 6: the run record, then either the stop (resumable) or the finish and the rename. */
+static zp_status phase_finish(scan_state *S)
+{
+    double tmax[5] = {S->t_comp, S->t_write, S->t_ckpt, S->t_wait, S->tile_max};
+    ZP_MPI(MPI_Allreduce(MPI_IN_PLACE, tmax, 5, MPI_DOUBLE, MPI_MAX, S->comm));
+    double tsum[3] = {S->tile_n, S->tile_s1, S->tile_s2};
+    ZP_MPI(MPI_Allreduce(MPI_IN_PLACE, tsum, 3, MPI_DOUBLE, MPI_SUM, S->comm));
     const double tmean = tsum[0] > 0 ? tsum[1] / tsum[0] : 0;
     const double tvar = tsum[0] > 0 ? tsum[2] / tsum[0] - tmean * tmean : 0;
     const double tcv = tmean > 0 && tvar > 0 ? sqrt(tvar) / tmean : 0;
-    char *record = NULL;
-    int64_t computed = stopped ? ckpt_end : npend;
+    const int64_t computed = S->stopped ? S->ckpt_end : S->npend;
     zp_run_record rr = {
-        .input = o->input_path, .output = final, .version = ZP_VERSION_STRING, .build = binfo,
-        .nranks = nranks, .threads = nthreads, .npoints = g.npoints, .ntiles = g.ntiles, .tiles_before = tiles_before,
-        .tiles_computed = computed, .complete = !stopped, .t_setup = t_setup, .t_compute = tmax[0],
-        .t_write = tmax[1], .t_checkpoint = tmax[2], .t_wait = tmax[3], .t_total = MPI_Wtime() - t0,
-        .t_finish = -1, .tile_mean = tmean, .tile_cv = tcv, .tile_max = tmax[4],
-        .io_mode = h.collective_checked - 1, .counts = total.counts};
-    if (rank == 0) record = zp_progress_record(&prog, &rr);
-    if ((st = bcast_string(comm, rank, &record)) != ZP_OK) goto out_abort;
-    if (stopped) {
-        if (rank == 0 && !o->quiet)
-            printf("zpscan: stopped by a signal after %lld of %lld tiles; %s is resumable (--resume)\n",
-                   (long long)(tiles_before + computed), (long long)g.ntiles, partial);
-        st = zp_h5_close(&h);
-        h_open = 0;
-        if (st != ZP_OK) goto out_abort;
-        st = ZP_EINTR; /* agreed by all ranks: rank 0 alone says it */
-        if (rank == 0) zp_err_set(st, "%s: interrupted by a signal; continue with --resume", partial);
-        free(record);
-        goto out;
-    }
-    if ((st = zp_h5_finish(&h, &accs[0], &total, record)) != ZP_OK) goto out_abort;
-    st = zp_h5_close(&h);
-    h_open = 0;
-    if (st != ZP_OK) goto out_abort;
-    if (rank == 0) {
-        if (rename(partial, final) != 0) {
-            zp_err_set(st = ZP_EIO, "%s: cannot rename to %s: %s", partial, final, strerror(errno));
-        } else {
-            char jpath[1200];
-            snprintf(jpath, sizeof jpath, "%s.json", final);
-            /* the sidecar also has the finish (results, flush, mark complete, rename), which the
-             * record stored in the file cannot contain */
-            rr.t_finish = MPI_Wtime() - t0 - rr.t_total;
-            char *rec2 = zp_progress_record(&prog, &rr);
-            FILE *jf = rec2 ? fopen(jpath, "w") : NULL;
-            int bad = !jf || fputs(rec2, jf) < 0;
-            if (jf && fclose(jf) != 0) bad = 1; /* closed on every path */
-            if (bad) zp_err_set(st = ZP_EIO, "%s: cannot write the run record", jpath);
-            if (!o->quiet)
-                printf("zpscan: done: %s (%llu of %lld points pass all; %.2f s; record %s)\n", final,
-                       (unsigned long long)total.counts[ZP_BIT_ALL], (long long)g.npoints,
-                       MPI_Wtime() - t0, jpath);
-            free(rec2);
-        }
-    }
+        .input = S->o->input_path, .output = S->final, .version = ZP_VERSION_STRING, .build = S->binfo,
+        .nranks = S->nranks, .threads = S->nthreads, .npoints = S->g.npoints, .ntiles = S->g.ntiles,
+        .tiles_before = S->tiles_before, .tiles_computed = computed, .complete = !S->stopped,
+        .t_setup = S->t_setup, .t_compute = tmax[0], .t_write = tmax[1], .t_checkpoint = tmax[2],
+        .t_wait = tmax[3], .t_total = MPI_Wtime() - S->t0, .t_finish = -1, .tile_mean = tmean, .tile_cv = tcv,
+        .tile_max = tmax[4], .io_mode = S->h.collective_checked - 1, .counts = S->total.counts};
+    char *record = S->rank == 0 ? zp_progress_record(&S->prog, &rr) : NULL;
+    zp_status st = bcast_string(S->comm, S->rank, &record);
+    if (st == ZP_OK && !S->stopped) st = zp_h5_finish(&S->h, &S->accs[0], &S->total, record);
     free(record);
-    st = agree(comm, st);
-    goto out;
+    TRY_UNAGREED(S, st);
+    if (S->stopped && S->rank == 0 && !S->o->quiet)
+        printf("zpscan: stopped by a signal after %lld of %lld tiles; %s is resumable (--resume)\n",
+               (long long)(S->tiles_before + computed), (long long)S->g.ntiles, S->partial);
+    S->h_open = 0;
+    TRY_UNAGREED(S, zp_h5_close(&S->h));
+    if (S->stopped) {
+        /* agreed by all ranks: rank 0 alone says it */
+        if (S->rank == 0) zp_err_set(ZP_EINTR, "%s: interrupted by a signal; continue with --resume", S->partial);
+        return ZP_EINTR;
+    }
+    st = ZP_OK;
+    if (S->rank == 0) {
+        if (rename(S->partial, S->final) != 0)
+            zp_err_set(st = ZP_EIO, "%s: cannot rename to %s: %s", S->partial, S->final, strerror(errno));
+        else
+            st = write_sidecar(S, &rr);
+    }
+    return agree(S->comm, st);
+}
 
-out_abort:
-    res->agreed = 0;
-out:
-    if (h_open && res->agreed) {
-        zp_status cs = zp_h5_close(&h);
+static void state_free(scan_state *S)
+{
+    zp_pipe_free(S->pipe); /* waits for the tiles still computing (after an error) */
+    for (int i = 0; S->bufs && i < S->nslot; ++i) zp_tile_bufs_free(&S->bufs[i]);
+    free(S->bufs);
+    free(S->slot_dt);
+    free(S->slot_k);
+    for (int i = 0; S->accs && i < S->nacc; ++i) zp_acc_free(&S->accs[i]);
+    free(S->accs);
+    free(S->done);
+    free(S->pending);
+    zp_acc_free(&S->total);
+    free(S->slices);
+    zp_grid_free(&S->g);
+    free(S->text);
+    free(S->lt);
+    free(S->lim);
+    free(S->c);
+}
+
+zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->agreed = 1;
+    scan_state S;
+    memset(&S, 0, sizeof S);
+    S.comm = comm;
+    S.o = o;
+    S.res = res;
+    S.h.file = -1;
+    S.t0 = MPI_Wtime();
+    ZP_MPI(MPI_Comm_rank(comm, &S.rank));
+    ZP_MPI(MPI_Comm_size(comm, &S.nranks));
+    zp_status st = phase_inputs(&S);
+    if (st == ZP_OK) st = phase_setup(&S);
+    if (st == ZP_OK) st = phase_plan(&S);
+    if (st == ZP_OK && !res->already_complete && !o->dry_run) {
+        st = phase_open(&S);
+        if (st == ZP_OK) st = phase_rounds(&S);
+        if (st == ZP_OK) st = phase_finish(&S);
+    }
+    if (S.h_open && res->agreed) {
+        zp_status cs = zp_h5_close(&S.h);
         if (st == ZP_OK) st = cs;
     }
-    zp_pipe_free(pipe); /* waits for the tiles still computing (after an error) */
-    for (int i = 0; bufs && i < nslot; ++i) free_bufs(&bufs[i]);
-    free(bufs);
-    free(slot_dt);
-    free(slot_k);
-    for (int i = 0; accs && i < nacc; ++i) zp_acc_free(&accs[i]);
-    free(accs);
-    free(done);
-    free(pending);
-    zp_acc_free(&total);
-    free(slices);
-    zp_grid_free(&g);
-    free(text);
-    free(lt);
-    free(lim);
-    free(c);
+    state_free(&S);
     return st;
 }

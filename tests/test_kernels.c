@@ -510,7 +510,7 @@ static void test_lhc_segment_lookup(void **st)
     base_config(ZP_LEPTON_MU);
     mod.lhc_enabled = 1;
     const double gqL = 0.1, r = 0.0, v = 0.2, a = 0.05;
-    const double L[8] = {2.0, 3.0, 4.5, 5.0, 7.0, 8.5, 9.0, 12.0};
+    const double L[12] = {2.0, 3.0, 4.5, 5.0, 7.0, 8.5, 9.0, 12.0, 12.5, 14.0, 17.0, 20.0};
     zp_mass_slice s0 = lhc_slice(1000, 1);
     const double w = lhc_reference(&s0, gqL, r, v, a).w; /* Gamma/M of this point */
     int tested;
@@ -553,10 +553,11 @@ static void test_lhc_segment_lookup(void **st)
     lim = kernel_limit(&s, gqL, r, v, a, &tested);
     assert_true(tested);
     assert_float_equal(lim, (float)L[0], 0.0);
-    /* all 8 widths: w in every segment, on every width and beyond the last */
-    for (int nw = 2; nw <= ZP_LHC_MAX_WIDTHS; ++nw) {
+    /* 2 to 12 widths (one vector permute up to 8, the loop beyond): w in every segment, on
+     * every width and beyond the last */
+    for (int nw = 2; nw <= 12; ++nw) {
         for (int k = 0; k <= 4 * nw; ++k) {
-            double W[8];
+            double W[12];
             /* widths spaced so that w falls at k/4 of the table (below, on, between) */
             for (int j = 0; j < nw; ++j) W[j] = w * (1.0 + j) * 4.0 / (k + 2.0);
             if (k % 3 == 0) W[0] = 0.0;

@@ -7,7 +7,8 @@
 #include "zpscan/error.h"
 #include "zpscan/lumi.h"
 
-#define ZP_LHC_MAX_WIDTHS 8      /* width hypotheses in a limit table */
+#define ZP_LHC_MAX_WIDTHS 64     /* width hypotheses in a limit table (the kernel takes up to 8
+                                    segments in one vector permute, more by a loop) */
 #define ZP_LHC_MAX_MASSES 8192   /* rows of a limit table */
 #define ZP_LUMI_MAX_ROWS 4096    /* rows of a luminosity table */
 

@@ -37,8 +37,4 @@ zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res)
 /* "compiler: ...<sep>MPI: ...<sep>HDF5: ...<sep>GSL: ..." (after MPI_Init). */
 void zp_scan_build_info(char *buf, size_t len, const char *sep);
 
-/* FNV-1a 64 over the bytes of a buffer, continuing from h (start with ZP_FNV_INIT). */
-#define ZP_FNV_INIT 0xcbf29ce484222325ULL
-uint64_t zp_fnv1a(uint64_t h, const void *buf, size_t len);
-
 #endif

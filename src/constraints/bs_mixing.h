@@ -14,6 +14,11 @@
 #define zp_bs_mixing_summary "B_s mixing, |R| < bs_mixing_max"
 #endif
 
+#if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_BS_MIXING_IMPL)
+#define ZP_C_BS_MIXING_IMPL
+ZP_CONSTRAINT_NO_INPUTS(bs_mixing)
+#endif
+
 #if defined(ZP_KERNEL_PASS) && !defined(ZP_C_BS_MIXING_KERNEL)
 #define ZP_C_BS_MIXING_KERNEL
 typedef struct {

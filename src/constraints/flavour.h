@@ -26,6 +26,128 @@
 #define zp_flavour_summary "b->sll global fit (Wilson coefficients C9, C10)"
 #endif
 
+#if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_FLAVOUR_IMPL)
+#define ZP_C_FLAVOUR_IMPL
+/* its [flavour] keys (docs/INPUT.md); data-file paths are relative to the input file */
+static zp_status zp_flavour_parse(const zp_ini_doc *d, zp_config *c, const char *dir)
+{
+    const zp_ini_ent *e;
+    if ((e = zp_ini_get(d, "flavour", "file")))
+        ZP_TRY(zp_ini_path(d, e, dir, c->flavour.path, sizeof c->flavour.path));
+    if ((e = zp_ini_get(d, "flavour", "level"))) {
+        if (!strcmp(e->val, "1")) c->flavour.level = 1;
+        else if (!strcmp(e->val, "2")) c->flavour.level = 2;
+        else return ZP_INI_BAD(d, e, "'%s' is not a level (1 or 2)", e->val);
+    }
+    return ZP_OK;
+}
+
+/* the fit file: every section checked, the scanned lepton's numbers kept */
+static zp_status zp_flavour_load(const zp_ini_doc *in, zp_config *c)
+{
+    zp_flavour_data *f = &c->flavour;
+    const zp_lepton lep = c->lepton;
+    char *text = NULL;
+    ZP_TRY(zp_ini_read_named(in, "flavour", "file", f->path, &text));
+    zp_ini_doc d;
+    zp_status st = zp_ini_parse(f->path, text, &d);
+    free(text);
+    if (st != ZP_OK) { zp_ini_free(&d); return st; }
+
+    static const char *leps[2] = {"mu", "e"}, *coefs[2] = {"C9", "C10"};
+    static const char *ckeys[] = {"best", "lo1", "hi1", "lo2", "hi2"};
+    static const char *gkeys[] = {"mean_C9", "mean_C10", "cov_99", "cov_9_10", "cov_10_10",
+                                  "chi2_max"};
+    /* schema */
+    for (int i = 0; st == ZP_OK && i < d.nsec; ++i) {
+        const char *n = d.secs[i].name;
+        int ok = 0;
+        for (int l = 0; l < 2; ++l) {
+            char b[32];
+            for (int k = 0; k < 2; ++k) {
+                snprintf(b, sizeof b, "%s.%s", leps[l], coefs[k]);
+                ok |= !strcmp(n, b);
+            }
+            snprintf(b, sizeof b, "%s.gauss2d", leps[l]);
+            ok |= !strcmp(n, b);
+        }
+        if (!ok)
+            st = zp_ini_bad(d.path, d.secs[i].line, n, NULL, "unknown section (known: mu.C9, mu.C10, "
+                     "mu.gauss2d, e.C9, e.C10, e.gauss2d)");
+    }
+    for (int i = 0; st == ZP_OK && i < d.nent; ++i) {
+        const zp_ini_ent *e = &d.ents[i];
+        int g = strstr(e->sec, ".gauss2d") != NULL, ok = 0;
+        if (g) {
+            for (size_t k = 0; k < sizeof gkeys / sizeof gkeys[0]; ++k) ok |= !strcmp(e->key, gkeys[k]);
+        } else {
+            for (size_t k = 0; k < sizeof ckeys / sizeof ckeys[0]; ++k) ok |= !strcmp(e->key, ckeys[k]);
+        }
+        if (!ok) st = ZP_INI_BAD(&d, e, "unknown key");
+    }
+    /* values, for both leptons (so a broken entry is found whichever lepton is scanned) */
+    for (int l = 0; st == ZP_OK && l < 2; ++l) {
+        for (int k = 0; st == ZP_OK && k < 2; ++k) {
+            char sec[32];
+            snprintf(sec, sizeof sec, "%s.%s", leps[l], coefs[k]);
+            const zp_ini_sec *s = zp_ini_section(&d, sec);
+            if (!s) continue;
+            double v[5];
+            for (int j = 0; st == ZP_OK && j < 5; ++j)
+                st = zp_ini_data_real(&d, sec, ckeys[j], 1, &v[j], NULL);
+            if (st != ZP_OK) break;
+            /* lo2 <= lo1 < best < hi1 <= hi2 */
+            const char *which = NULL;
+            if (!(v[3] <= v[1])) which = "lo2";
+            else if (!(v[1] < v[0])) which = "lo1";
+            else if (!(v[0] < v[2])) which = "hi1";
+            else if (!(v[2] <= v[4])) which = "hi2";
+            if (which) {
+                st = ZP_INI_BAD(&d, zp_ini_get(&d, sec, which), "intervals must nest: need lo2 <= lo1 < "
+                          "best < hi1 <= hi2 (got %g, %g, %g, %g, %g)", v[3], v[1], v[0], v[2], v[4]);
+                break;
+            }
+            if ((int)lep == l) {
+                f->have[k] = 1;
+                f->best[k] = v[0];
+                f->lo1[k] = v[1];
+                f->hi1[k] = v[2];
+                f->lo2[k] = v[3];
+                f->hi2[k] = v[4];
+            }
+        }
+        char sec[32];
+        snprintf(sec, sizeof sec, "%s.gauss2d", leps[l]);
+        const zp_ini_sec *s = zp_ini_section(&d, sec);
+        if (st != ZP_OK || !s) continue;
+        double g[6] = {0, 0, 0, 0, 0, 6.18};
+        for (int j = 0; st == ZP_OK && j < 6; ++j)
+            st = zp_ini_data_real(&d, sec, gkeys[j], j < 5, &g[j], NULL);
+        if (st != ZP_OK) break;
+        if (!(g[2] > 0)) st = ZP_INI_BAD(&d, zp_ini_get(&d, sec, "cov_99"), "must be > 0");
+        else if (!(g[4] > 0)) st = ZP_INI_BAD(&d, zp_ini_get(&d, sec, "cov_10_10"), "must be > 0");
+        else if (!(g[2] * g[4] - g[3] * g[3] > 0))
+            st = ZP_INI_BAD(&d, zp_ini_get(&d, sec, "cov_9_10"), "the covariance is not positive definite");
+        else if (!(g[5] > 0)) st = ZP_INI_BAD(&d, zp_ini_get(&d, sec, "chi2_max"), "must be > 0");
+        if (st == ZP_OK && (int)lep == l) {
+            f->have_gauss2d = 1;
+            f->g2d_mean[0] = g[0];
+            f->g2d_mean[1] = g[1];
+            f->g2d_cov[0] = g[2];
+            f->g2d_cov[1] = g[3];
+            f->g2d_cov[2] = g[4];
+            f->g2d_chi2_max = g[5];
+        }
+    }
+    if (st == ZP_OK && !f->have[0] && !f->have[1])
+        st = zp_ini_bad(d.path, 0, NULL, NULL, "no [%s.C9] or [%s.C10] section for the scanned lepton",
+                 leps[lep], leps[lep]);
+    zp_ini_free(&d);
+    return st;
+}
+
+#endif
+
 #if defined(ZP_KERNEL_PASS) && !defined(ZP_C_FLAVOUR_KERNEL)
 #define ZP_C_FLAVOUR_KERNEL
 typedef struct {

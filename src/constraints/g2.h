@@ -22,6 +22,106 @@
 #define zp_g2_summary "lepton g-2 against the measured discrepancy"
 #endif
 
+#if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_G2_IMPL)
+#define ZP_C_G2_IMPL
+/* its [g-2] keys (docs/INPUT.md); data-file paths are relative to the input file */
+static zp_status zp_g2_parse(const zp_ini_doc *d, zp_config *c, const char *dir)
+{
+    const zp_ini_ent *e;
+    if ((e = zp_ini_get(d, "g-2", "file")))
+        ZP_TRY(zp_ini_path(d, e, dir, c->g2.path, sizeof c->g2.path));
+    if ((e = zp_ini_get(d, "g-2", "preset"))) {
+        if (!e->val[0]) return ZP_INI_BAD(d, e, "missing value (expected a preset name)");
+        if (strlen(e->val) >= sizeof c->g2.preset)
+            return ZP_INI_BAD(d, e, "preset name too long (at most %zu characters)",
+                        sizeof c->g2.preset - 1);
+        snprintf(c->g2.preset, sizeof c->g2.preset, "%s", e->val);
+    }
+    if ((e = zp_ini_get(d, "g-2", "rule"))) {
+        if (!strcmp(e->val, "no_worse")) c->g2.rule = ZP_G2_RULE_NO_WORSE;
+        else if (!strcmp(e->val, "pull")) c->g2.rule = ZP_G2_RULE_PULL;
+        else return ZP_INI_BAD(d, e, "'%s' is not a rule (no_worse or pull)", e->val);
+    }
+    if ((e = zp_ini_get(d, "g-2", "nsigma"))) {
+        ZP_TRY(zp_ini_real(d, e, &c->g2.nsigma));
+        if (!(c->g2.nsigma > 0)) return ZP_INI_BAD(d, e, "must be > 0 (got %s)", e->val);
+    }
+    return ZP_OK;
+}
+
+/* the presets file: every preset checked, the chosen one's numbers kept */
+static zp_status zp_g2_load(const zp_ini_doc *in, zp_config *c)
+{
+    zp_g2_data *g = &c->g2;
+    const zp_lepton lep = c->lepton;
+    char *text = NULL;
+    ZP_TRY(zp_ini_read_named(in, "g-2", "file", g->path, &text));
+    zp_ini_doc d;
+    zp_status st = zp_ini_parse(g->path, text, &d);
+    free(text);
+    if (st != ZP_OK) { zp_ini_free(&d); return st; }
+
+    static const char *keys[] = {"mu_central", "mu_sigma", "e_central", "e_sigma", "source"};
+    for (int i = 0; st == ZP_OK && i < d.nent; ++i) {
+        int ok = 0;
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; ++k) ok |= !strcmp(d.ents[i].key, keys[k]);
+        if (!ok) st = ZP_INI_BAD(&d, &d.ents[i], "unknown key (known: mu_central, mu_sigma, e_central, "
+                           "e_sigma, source)");
+    }
+    /* every preset: numbers, pairs complete, sigma > 0 */
+    for (int i = 0; st == ZP_OK && i < d.nsec; ++i) {
+        const char *sec = d.secs[i].name;
+        int any = 0;
+        for (int l = 0; st == ZP_OK && l < 2; ++l) {
+            double cval = 0, sval = 0;
+            int hc, hs;
+            st = zp_ini_data_real(&d, sec, keys[2 * l], 0, &cval, &hc);
+            if (st == ZP_OK) st = zp_ini_data_real(&d, sec, keys[2 * l + 1], 0, &sval, &hs);
+            if (st != ZP_OK) break;
+            if (hc != hs) {
+                st = zp_ini_bad(d.path, d.secs[i].line, sec, keys[2 * l + (hc ? 1 : 0)],
+                         "required key is missing (%s needs both)", hc ? keys[2 * l] : keys[2 * l + 1]);
+                break;
+            }
+            if (hs && !(sval > 0)) {
+                st = ZP_INI_BAD(&d, zp_ini_get(&d, sec, keys[2 * l + 1]), "must be > 0");
+                break;
+            }
+            any |= hc;
+            if (hc && (int)lep == l && !strcmp(sec, g->preset)) {
+                g->central = cval;
+                g->sigma = sval;
+            }
+        }
+        if (st == ZP_OK && !any)
+            st = zp_ini_bad(d.path, d.secs[i].line, sec, NULL, "preset has neither mu_central/mu_sigma "
+                     "nor e_central/e_sigma");
+    }
+    if (st == ZP_OK) {
+        int pline = zp_ini_line(in, "g-2", "preset");
+        const zp_ini_sec *s = zp_ini_section(&d, g->preset);
+        if (!s) {
+            char known[512] = "";
+            for (int i = 0; i < d.nsec; ++i) {
+                size_t kl = strlen(known);
+                snprintf(known + kl, sizeof known - kl, "%s%s", i ? ", " : "", d.secs[i].name);
+            }
+            st = zp_ini_bad(in->path, pline, "g-2", "preset", "preset '%s' is not in %s (presets: %s)",
+                     g->preset, g->path, known);
+        } else if (!zp_ini_get(&d, g->preset, lep == ZP_LEPTON_MU ? "mu_central" : "e_central")) {
+            st = zp_ini_bad(in->path, pline, "g-2", "preset", "preset '%s' in %s (line %d) has no %s "
+                     "entry (%s_central, %s_sigma), but the scan's lepton is %s", g->preset,
+                     g->path, s->line, lep == ZP_LEPTON_MU ? "muon" : "electron",
+                     lep == ZP_LEPTON_MU ? "mu" : "e", lep == ZP_LEPTON_MU ? "mu" : "e",
+                     lep == ZP_LEPTON_MU ? "mu" : "e");
+        }
+    }
+    zp_ini_free(&d);
+    return st;
+}
+
+#endif
+
 #if defined(ZP_KERNEL_PASS) && !defined(ZP_C_G2_KERNEL)
 #define ZP_C_G2_KERNEL
 typedef struct {

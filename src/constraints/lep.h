@@ -12,6 +12,11 @@
 #define zp_lep_summary "LEP-II contact-interaction bounds (electrons)"
 #endif
 
+#if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_LEP_IMPL)
+#define ZP_C_LEP_IMPL
+ZP_CONSTRAINT_NO_INPUTS(lep)
+#endif
+
 #if defined(ZP_KERNEL_PASS) && !defined(ZP_C_LEP_KERNEL)
 #define ZP_C_LEP_KERNEL
 typedef struct {

@@ -30,9 +30,64 @@
 #define zp_lhc_summary "ATLAS 13 TeV 139 fb^-1 dilepton search, fiducial limits"
 #endif
 
+#if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_LHC_IMPL)
+#define ZP_C_LHC_IMPL
+/* its [lhc] keys (docs/INPUT.md); data-file paths are relative to the input file */
+static zp_status zp_lhc_parse(const zp_ini_doc *d, zp_config *c, const char *dir)
+{
+    const zp_ini_ent *e;
+    if ((e = zp_ini_get(d, "lhc", "enabled"))) ZP_TRY(zp_ini_bool(d, e, &c->lhc.enabled));
+    if ((e = zp_ini_get(d, "lhc", "lumi_table")))
+        ZP_TRY(zp_ini_path(d, e, dir, c->lhc.lumi_path, sizeof c->lhc.lumi_path));
+    if ((e = zp_ini_get(d, "lhc", "limits")))
+        ZP_TRY(zp_ini_path(d, e, dir, c->lhc.limits_path, sizeof c->lhc.limits_path));
+    if ((e = zp_ini_get(d, "lhc", "include_nu"))) ZP_TRY(zp_ini_bool(d, e, &c->lhc.include_nu));
+    if ((e = zp_ini_get(d, "lhc", "extra_width"))) ZP_TRY(zp_ini_nonneg(d, e, &c->lhc.extra_width));
+    if ((e = zp_ini_get(d, "lhc", "pdf_set"))) {
+        if (strlen(e->val) >= sizeof c->lhc.pdf_set)
+            return ZP_INI_BAD(d, e, "set name too long (at most %zu characters)",
+                        sizeof c->lhc.pdf_set - 1);
+        snprintf(c->lhc.pdf_set, sizeof c->lhc.pdf_set, "%s", e->val);
+    }
+    if ((e = zp_ini_get(d, "lhc", "pdf_member"))) {
+        int64_t m;
+        ZP_TRY(zp_ini_int(d, e, &m));
+        if (m < 0 || m > 100000) return ZP_INI_BAD(d, e, "must be between 0 and 100000 (got %s)", e->val);
+        c->lhc.pdf_member = (int)m;
+    }
+    if ((e = zp_ini_get(d, "lhc", "pt_min"))) ZP_TRY(zp_ini_nonneg(d, e, &c->lhc.pt_min));
+    if ((e = zp_ini_get(d, "lhc", "eta_max"))) {
+        ZP_TRY(zp_ini_real(d, e, &c->lhc.eta_max));
+        if (!(c->lhc.eta_max > 0)) return ZP_INI_BAD(d, e, "must be > 0 (got %s)", e->val);
+    }
+    return ZP_OK;
+}
+
+static zp_status zp_lhc_readable(const zp_ini_doc *in, const char *key, const char *path)
+{
+    struct stat sb;
+    int err = 0;
+    if (stat(path, &sb) != 0) err = errno;
+    else if (S_ISDIR(sb.st_mode)) err = EISDIR;
+    else if (access(path, R_OK) != 0) err = errno;
+    if (!err) return ZP_OK;
+    return zp_ini_bad(in->path, zp_ini_line(in, "lhc", key), "lhc", key, "cannot read '%s': %s%s", path,
+               strerror(err), zp_ini_get(in, "lhc", key) ? "" : ZP_INI_DEFAULT_HINT);
+}
+
+
+/* its tables are read at the start of the scan (scan.c); here only: can they be read */
+static zp_status zp_lhc_load(const zp_ini_doc *in, zp_config *c)
+{
+    if (!c->lhc.enabled) return ZP_OK;
+    if (!c->lhc.pdf_set[0]) ZP_TRY(zp_lhc_readable(in, "lumi_table", c->lhc.lumi_path));
+    return zp_lhc_readable(in, "limits", c->lhc.limits_path);
+}
+#endif
+
 #if defined(ZP_KERNEL_PASS) && !defined(ZP_C_LHC_KERNEL)
 #define ZP_C_LHC_KERNEL
-_Static_assert(ZP_LHC_MAX_WIDTHS == VL, "the LHC segment tables are one vector of VL doubles");
+_Static_assert(ZP_LHC_MAX_WIDTHS >= VL, "the slice pads its widths to at least one vector");
 typedef struct {
     double P, wtop;
     int64_t lhc_on;
@@ -42,6 +97,9 @@ typedef struct {
     vd Lt, St, Wt;
     int64_t k0; /* compares known true for every w >= 0 (Wt[1..j0-1] <= 0) */
     int j0, j1; /* the compares that remain: Wt[j0..j1] (trailing repeats dropped) */
+    /* a table of more than VL widths: its nw widths, limits and slopes, searched by a loop */
+    int wide, nw;
+    const double *W, *L, *S;
 } zp_lhc_rc;
 typedef struct {
     vd num;
@@ -56,7 +114,12 @@ INLINE void zp_lhc_rc_init(zp_lhc_rc *c, const zp_model *m, const zp_mass_slice 
     c->Lt[0] = s->lhc.limit[0];
     c->St[0] = 0.0;
     c->Wt[0] = s->lhc.width[0];
-    for (int j = 0; j + 1 < ZP_LHC_MAX_WIDTHS; ++j) {
+    c->wide = s->lhc.nw > VL;
+    c->nw = s->lhc.nw;
+    c->W = s->lhc.width;
+    c->L = s->lhc.limit;
+    c->S = s->lhc_slope;
+    for (int j = 0; j + 1 < VL; ++j) {
         c->Lt[j + 1] = s->lhc.limit[j];
         c->St[j + 1] = s->lhc_slope[j];
         c->Wt[j + 1] = s->lhc.width[j];
@@ -90,9 +153,16 @@ INLINE void zp_lhc_part2(const int full, const zp_lhc_rc *c, const zp_pt *p, con
     /* the limit: k = number of segment starts Wt[1..7] <= w, counted from the sign bits of
      * w - Wt[j] (>= 0 exactly when w >= Wt[j]; NaN w is never tested), then the segment's
      * L, S, W by a lane permute: the same L + S (w - W) as a search would give. */
-    vi k = (vi){0} + (c->k0 + c->j1 - c->j0 + 1);
-    for (int j = c->j0; j <= c->j1; ++j) k += (vi)(w - c->Wt[j]) >> 63;
-    const vd lim = vperm(c->Lt, k) + vperm(c->St, k) * (w - vperm(c->Wt, k));
+    vd lim;
+    if (!c->wide) {
+        vi k = (vi){0} + (c->k0 + c->j1 - c->j0 + 1);
+        for (int j = c->j0; j <= c->j1; ++j) k += (vi)(w - c->Wt[j]) >> 63;
+        lim = vperm(c->Lt, k) + vperm(c->St, k) * (w - vperm(c->Wt, k));
+    } else { /* more segments than lanes: the last segment whose start is <= w */
+        lim = zero + c->L[0];
+        for (int j = 0; j + 1 < c->nw; ++j)
+            lim = vsel(w >= c->W[j], c->L[j] + c->S[j] * (w - c->W[j]), lim);
+    }
     const vi tested = c->lhc_on & (w <= c->wtop);
     const vi lhcok = tested & (st->num <= lim * w); /* sigma B <= limit (lim > 0) */
     b->bits |= (lhcok & ZP_BITV(ZP_BIT_LHC)) | (~tested & ZP_BITV(ZP_BIT_LHC_UNTESTED));

@@ -10,6 +10,11 @@
 #define zp_perturbative_summary "perturbative couplings"
 #endif
 
+#if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_PERTURBATIVE_IMPL)
+#define ZP_C_PERTURBATIVE_IMPL
+ZP_CONSTRAINT_NO_INPUTS(perturbative)
+#endif
+
 #if defined(ZP_KERNEL_PASS) && !defined(ZP_C_PERTURBATIVE_KERNEL)
 #define ZP_C_PERTURBATIVE_KERNEL
 typedef struct {

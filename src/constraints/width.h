@@ -13,6 +13,11 @@
 #define zp_width_summary "total width, Gamma/M <= width_max"
 #endif
 
+#if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_WIDTH_IMPL)
+#define ZP_C_WIDTH_IMPL
+ZP_CONSTRAINT_NO_INPUTS(width)
+#endif
+
 #if defined(ZP_KERNEL_PASS) && !defined(ZP_C_WIDTH_KERNEL)
 #define ZP_C_WIDTH_KERNEL
 typedef struct {

@@ -11,6 +11,11 @@
 #define zp_toy_summary "toy bound on |gV| M (test build only)"
 #endif
 
+#if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_TOY_IMPL)
+#define ZP_C_TOY_IMPL
+ZP_CONSTRAINT_NO_INPUTS(toy)
+#endif
+
 #if defined(ZP_KERNEL_PASS) && !defined(ZP_C_TOY_KERNEL)
 #define ZP_C_TOY_KERNEL
 typedef struct {

@@ -1,0 +1,15 @@
+/* What the constraints do with the input before the scan: each parses its own INI section
+ * and loads and validates its data files (src/constraints/<name>.h, in registry order). */
+#ifndef ZPSCAN_CONSTRAINTS_H
+#define ZPSCAN_CONSTRAINTS_H
+
+#include "zpscan/config.h"
+#include "zpscan/error.h"
+#include "zpscan/ini.h"
+
+/* Every constraint's [section] keys into c (data-file paths relative to dir). */
+zp_status zp_constraints_parse(const zp_ini_doc *d, zp_config *c, const char *dir);
+/* Every constraint's data files, read and checked (after the whole input is parsed). */
+zp_status zp_constraints_load(const zp_ini_doc *d, zp_config *c);
+
+#endif

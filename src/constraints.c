@@ -1,0 +1,44 @@
+/* The constraints' input side, expanded from the registry: each header's
+ * ZP_CONSTRAINT_IMPL part defines zp_<name>_parse and zp_<name>_load. */
+#include "zpscan/constraints.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* for a constraint without a section or data file */
+#define ZP_CONSTRAINT_NO_INPUTS(n)                                                               \
+    static zp_status zp_##n##_parse(const zp_ini_doc *d, zp_config *c, const char *dir)          \
+    {                                                                                            \
+        (void)d, (void)c, (void)dir;                                                             \
+        return ZP_OK;                                                                            \
+    }                                                                                            \
+    static zp_status zp_##n##_load(const zp_ini_doc *d, zp_config *c)                            \
+    {                                                                                            \
+        (void)d, (void)c;                                                                        \
+        return ZP_OK;                                                                            \
+    }
+
+#define ZP_CONSTRAINT_IMPL 1
+#define ZP_CONSTRAINT(n)
+#include "constraints/registry.h"
+#undef ZP_CONSTRAINT
+
+zp_status zp_constraints_parse(const zp_ini_doc *d, zp_config *c, const char *dir)
+{
+#define ZP_CONSTRAINT(n) ZP_TRY(zp_##n##_parse(d, c, dir));
+#include "constraints/registry.h"
+#undef ZP_CONSTRAINT
+    return ZP_OK;
+}
+
+zp_status zp_constraints_load(const zp_ini_doc *d, zp_config *c)
+{
+#define ZP_CONSTRAINT(n) ZP_TRY(zp_##n##_load(d, c));
+#include "constraints/registry.h"
+#undef ZP_CONSTRAINT
+    return ZP_OK;
+}

@@ -1,0 +1,160 @@
+#include "zpscan/preflight.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "zpscan/h5out.h"
+
+uint64_t zp_fnv1a(uint64_t h, const void *buf, size_t len)
+{
+    const unsigned char *p = buf;
+    for (size_t i = 0; i < len; ++i) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+#define FNV(h, x) ((h) = zp_fnv1a((h), &(x), sizeof(x)))
+
+uint64_t zp_preflight_fingerprint(const zp_config *c, const zp_grid *g, const zp_lumi_table *lt,
+                                  const zp_limit_table *lim)
+{
+    uint64_t h = ZP_FNV_INIT;
+    int fv = ZP_FORMAT_VERSION;
+    FNV(h, fv);
+    /* the vocabulary: a build with other constraints does not resume this file */
+    for (int b = 0; b < ZP_NBITS; ++b) h = zp_fnv1a(h, zp_bit_names[b], strlen(zp_bit_names[b]) + 1);
+    for (int k = 0; k < ZP_NOBS; ++k) h = zp_fnv1a(h, zp_obs_names[k], strlen(zp_obs_names[k]) + 1);
+    for (int d = 0; d < ZP_NAXES; ++d) {
+        FNV(h, g->n[d]);
+        FNV(h, g->tile[d]);
+        h = zp_fnv1a(h, g->v[d], (size_t)g->n[d] * sizeof(double));
+    }
+    int lep = (int)c->lepton;
+    FNV(h, lep);
+    h = zp_fnv1a(h, &c->k, sizeof c->k); /* all doubles: no padding */
+    const zp_flavour_data *f = &c->flavour;
+    h = zp_fnv1a(h, f->have, sizeof f->have);
+    h = zp_fnv1a(h, f->best, sizeof f->best);
+    h = zp_fnv1a(h, f->lo1, sizeof f->lo1);
+    h = zp_fnv1a(h, f->hi1, sizeof f->hi1);
+    h = zp_fnv1a(h, f->lo2, sizeof f->lo2);
+    h = zp_fnv1a(h, f->hi2, sizeof f->hi2);
+    FNV(h, f->level);
+    FNV(h, f->have_gauss2d);
+    if (f->have_gauss2d) {
+        h = zp_fnv1a(h, f->g2d_mean, sizeof f->g2d_mean);
+        h = zp_fnv1a(h, f->g2d_cov, sizeof f->g2d_cov);
+        FNV(h, f->g2d_chi2_max);
+    }
+    FNV(h, c->g2.central);
+    FNV(h, c->g2.sigma);
+    int rule = (int)c->g2.rule;
+    FNV(h, rule);
+    FNV(h, c->g2.nsigma);
+    FNV(h, c->lhc.enabled);
+    FNV(h, c->lhc.include_nu);
+    FNV(h, c->lhc.extra_width);
+    if (c->lhc.enabled) {
+        FNV(h, lt->n);
+        h = zp_fnv1a(h, lt->mass, (size_t)lt->n * sizeof(double));
+        h = zp_fnv1a(h, lt->lumi_bs, (size_t)lt->n * sizeof(double));
+        h = zp_fnv1a(h, lt->acc, (size_t)lt->n * sizeof(double));
+        FNV(h, lt->sqrts);
+        FNV(h, lim->nm);
+        FNV(h, lim->nw);
+        h = zp_fnv1a(h, lim->width, sizeof lim->width);
+        h = zp_fnv1a(h, lim->mass, (size_t)lim->nm * sizeof(double));
+        h = zp_fnv1a(h, lim->limit, (size_t)lim->nm * sizeof lim->limit[0]);
+    }
+    FNV(h, c->store_points);
+    h = zp_fnv1a(h, c->store_obs, sizeof c->store_obs);
+    FNV(h, c->combine);
+    FNV(h, c->nproj);
+    h = zp_fnv1a(h, c->proj, (size_t)c->nproj * sizeof c->proj[0]);
+    return h;
+}
+
+static int file_exists(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0;
+}
+
+/* After a failed write: say so when the file system is (nearly) full. */
+/* The directory holding `path` ("." for a bare name, "/" for a file in the root). */
+static void parent_dir(const char *path, char *dir, size_t len)
+{
+    snprintf(dir, len, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash) snprintf(dir, len, ".");
+    else if (slash == dir) snprintf(dir, len, "/");
+    else *slash = '\0';
+}
+
+static const char *disk_full_hint(const char *path)
+{
+    char dir[1100];
+    parent_dir(path, dir, sizeof dir);
+    struct statvfs vf;
+    if (statvfs(dir, &vf) == 0 && (uint64_t)vf.f_bavail * vf.f_frsize < (4u << 20))
+        return " (the file system is full)";
+    return "";
+}
+
+void zp_preflight_io_error(const char *partial, const char *what)
+{
+    char pre[1200];
+    snprintf(pre, sizeof pre, "%s: %s%s", partial, what, disk_full_hint(partial));
+    zp_err_prefix(pre);
+}
+
+zp_status zp_preflight_output(const zp_config *c, const zp_out_policy *o, const char *final,
+                              const char *partial, uint64_t est, zp_out_mode *mode)
+{
+    *mode = ZP_OUT_NEW;
+    int fin = file_exists(final), part = file_exists(partial);
+    if (o->resume) {
+        if (part) {
+            *mode = ZP_OUT_RESUME;
+        } else if (fin) {
+            int isz, complete;
+            zp_h5_probe(final, &isz, &complete);
+            if (isz && complete) {
+                *mode = ZP_OUT_COMPLETE;
+                return ZP_OK;
+            }
+            ZP_FAIL(ZP_EINPUT, "%s: exists but is not a complete zpscan result; nothing to resume", final);
+        }
+    } else if (!o->overwrite) {
+        if (fin)
+            ZP_FAIL(ZP_EINPUT, "%s: output exists (use --overwrite to replace it, --resume to continue)", final);
+        if (part)
+            ZP_FAIL(ZP_EINPUT, "%s: an interrupted scan is there (use --resume to continue it, --overwrite to start again)",
+                    partial);
+    }
+    /* the directory must be writable */
+    char dir[1100];
+    parent_dir(final, dir, sizeof dir);
+    if (access(dir, W_OK) != 0)
+        ZP_FAIL(ZP_EINPUT, "%s: output directory %s is not writable: %s", final, dir, strerror(errno));
+    if (*mode == ZP_OUT_NEW && !o->force) {
+        struct statvfs vf;
+        if (statvfs(dir, &vf) == 0) {
+            uint64_t avail = (uint64_t)vf.f_bavail * (uint64_t)vf.f_frsize;
+            if (est > avail)
+                ZP_FAIL(ZP_ESPACE, "%s: the result needs about %.3g GB but %s has %.3g GB free "
+                        "(shrink the grid or observables, or --force)", final, est / 1e9, dir, avail / 1e9);
+        }
+        if (c->max_output_bytes > 0 && est > c->max_output_bytes)
+            ZP_FAIL(ZP_ESPACE, "%s: the result needs about %.3g GB, over [scan] max_output_bytes = %.3g GB "
+                    "(or --force)", final, est / 1e9, (double)c->max_output_bytes / 1e9);
+    }
+    return ZP_OK;
+}
+
