@@ -63,6 +63,7 @@ fu = (P >> names.index("flavour_untested")) & 1
 al = (P >> names.index("all")) & 1
 assert np.array_equal(al, (fl | fu) & toy)
 PY
+check "zpplot draws the toy from the file's own description" sh -c "/usr/bin/python3 '$ROOT/tools/zpplot' plane '$WORK/toy.h5' -o '$WORK/toyfig' --format png && test -s '$WORK/toyfig.png' && /usr/bin/python3 -c \"import sys; sys.path.insert(0, '$ROOT/tools'); from importlib.machinery import SourceFileLoader as L; z = L('zpplot', '$ROOT/tools/zpplot').load_module(); import h5py; f = h5py.File('$WORK/toy.h5'); assert z.extra_constraints(f) == ['toy'], z.extra_constraints(f); assert 'toy bound' in z.bit_descriptions(f)['toy']\""
 check "an unknown [toy] key is refused" sh -c "printf '[toy]\nbogus = 1\n' > '$WORK/bad.ini'; sed -n '1,5p;8,\$p' '$WORK/toy.ini' | grep -v '^\[toy\]' >> '$WORK/bad.ini'; ! '$ZPSCAN' '$WORK/bad.ini' -o '$WORK/bad.h5' -q 2> '$WORK/err' && grep -q 'toy.*unknown key' '$WORK/err'"
 for s in muon-C9 e-C10; do
   check "paper-$s with 13 bits" run 2 "$ROOT/inputs/paper-$s.ini" -o "$WORK/paper-$s.h5" -q
