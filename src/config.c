@@ -18,11 +18,6 @@
 #include <unistd.h>
 
 
-/* ------------------------------------------------------------------------------------ */
-/* Names                                                                                */
-
-const char *const zp_axis_names[ZP_NAXES] = {"mass", "gqL", "gqR", "gV", "gA"};
-
 /* Constants: name, offset, and whether the value must be > 0. Same order as the struct. */
 typedef struct {
     const char *name;

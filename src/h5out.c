@@ -8,121 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "zpscan/h5attr.h"
 #include "zpscan/writeback.h"
-
-/* ---- small attribute helpers (all collective in a parallel file: same args on every rank) */
-
-static zp_status attr_str(hid_t loc, const char *name, const char *value)
-{
-    hid_t t, s, a;
-    ZP_H5ID(t, H5Tcopy(H5T_C_S1));
-    ZP_H5(H5Tset_size(t, H5T_VARIABLE));
-    ZP_H5(H5Tset_cset(t, H5T_CSET_UTF8));
-    ZP_H5ID(s, H5Screate(H5S_SCALAR));
-    if (H5Aexists(loc, name) > 0) {
-        ZP_H5ID(a, H5Aopen(loc, name, H5P_DEFAULT));
-    } else {
-        ZP_H5ID(a, H5Acreate2(loc, name, t, s, H5P_DEFAULT, H5P_DEFAULT));
-    }
-    const char *v = value ? value : "";
-    ZP_H5(H5Awrite(a, t, &v));
-    ZP_H5(H5Aclose(a));
-    ZP_H5(H5Sclose(s));
-    ZP_H5(H5Tclose(t));
-    return ZP_OK;
-}
-
-static zp_status attr_strs(hid_t loc, const char *name, const char *const *values, int n)
-{
-    hid_t t, s, a;
-    hsize_t dim = (hsize_t)n;
-    ZP_H5ID(t, H5Tcopy(H5T_C_S1));
-    ZP_H5(H5Tset_size(t, H5T_VARIABLE));
-    ZP_H5(H5Tset_cset(t, H5T_CSET_UTF8));
-    ZP_H5ID(s, H5Screate_simple(1, &dim, NULL));
-    ZP_H5ID(a, H5Acreate2(loc, name, t, s, H5P_DEFAULT, H5P_DEFAULT));
-    ZP_H5(H5Awrite(a, t, values));
-    ZP_H5(H5Aclose(a));
-    ZP_H5(H5Sclose(s));
-    ZP_H5(H5Tclose(t));
-    return ZP_OK;
-}
-
-static zp_status attr_num(hid_t loc, const char *name, hid_t type, const void *v, int n)
-{
-    hid_t s, a;
-    hsize_t dim = (hsize_t)n;
-    ZP_H5ID(s, n == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dim, NULL));
-    if (H5Aexists(loc, name) > 0) {
-        ZP_H5ID(a, H5Aopen(loc, name, H5P_DEFAULT));
-    } else {
-        ZP_H5ID(a, H5Acreate2(loc, name, type, s, H5P_DEFAULT, H5P_DEFAULT));
-    }
-    ZP_H5(H5Awrite(a, type, v));
-    ZP_H5(H5Aclose(a));
-    ZP_H5(H5Sclose(s));
-    return ZP_OK;
-}
-
-static zp_status attr_f64(hid_t loc, const char *name, double v)
-{
-    return attr_num(loc, name, H5T_NATIVE_DOUBLE, &v, 1);
-}
-static zp_status attr_i64(hid_t loc, const char *name, int64_t v)
-{
-    return attr_num(loc, name, H5T_NATIVE_INT64, &v, 1);
-}
-
-static zp_status read_attr_i64(hid_t loc, const char *name, int64_t *v)
-{
-    hid_t a;
-    ZP_H5ID(a, H5Aopen(loc, name, H5P_DEFAULT));
-    ZP_H5(H5Aread(a, H5T_NATIVE_INT64, v));
-    ZP_H5(H5Aclose(a));
-    return ZP_OK;
-}
-
-static zp_status read_attr_str(hid_t loc, const char *name, char *buf, size_t len)
-{
-    hid_t a, t, ft;
-    ZP_H5ID(a, H5Aopen(loc, name, H5P_DEFAULT));
-    ZP_H5ID(ft, H5Aget_type(a));
-    if (H5Tis_variable_str(ft) <= 0) {
-        H5Tclose(ft);
-        H5Aclose(a);
-        ZP_FAIL(ZP_EIO, "attribute %s is not a variable-length string", name);
-    }
-    ZP_H5ID(t, H5Tcopy(H5T_C_S1));
-    ZP_H5(H5Tset_size(t, H5T_VARIABLE));
-    ZP_H5(H5Tset_cset(t, H5T_CSET_UTF8));
-    char *v = NULL;
-    ZP_H5(H5Aread(a, t, &v));
-    snprintf(buf, len, "%s", v ? v : "");
-    H5free_memory(v);
-    ZP_H5(H5Tclose(t));
-    ZP_H5(H5Tclose(ft));
-    ZP_H5(H5Aclose(a));
-    return ZP_OK;
-}
-
-/* ---- datasets */
-
-/* A dataset allocated now, never filled: all metadata exists before the first tile. */
-static zp_status make_dset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
-                           const hsize_t *chunk, hid_t *out)
-{
-    hid_t s, dcpl;
-    ZP_H5ID(s, H5Screate_simple(rank, dims, NULL));
-    ZP_H5ID(dcpl, H5Pcreate(H5P_DATASET_CREATE));
-    if (chunk) ZP_H5(H5Pset_chunk(dcpl, rank, chunk));
-    ZP_H5(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY));
-    ZP_H5(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER));
-    ZP_H5(H5Pset_obj_track_times(dcpl, 0));
-    ZP_H5ID(*out, H5Dcreate2(loc, name, type, s, H5P_DEFAULT, dcpl, H5P_DEFAULT));
-    ZP_H5(H5Pclose(dcpl));
-    ZP_H5(H5Sclose(s));
-    return ZP_OK;
-}
 
 /* Collective write of a whole small dataset from rank 0's buffer (others select none). */
 static zp_status write_whole(zp_h5 *h, hid_t d, hid_t memtype, const void *buf)
@@ -145,29 +32,6 @@ static zp_status write_indep(zp_h5 *h, hid_t d, hid_t memtype, const void *buf)
 {
     ZP_H5(H5Dwrite(d, memtype, H5S_ALL, H5S_ALL, h->dxpl_indep, buf));
     return ZP_OK;
-}
-
-static zp_status read_whole(hid_t d, hid_t memtype, void *buf)
-{
-    ZP_H5(H5Dread(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf));
-    return ZP_OK;
-}
-
-static const char *axis_units(int d)
-{
-    return d == ZP_AX_MASS ? "GeV" : "1 (multiples of g' = g2/(2 cW))";
-}
-
-static const char *axis_desc(int d)
-{
-    switch (d) {
-    case ZP_AX_MASS: return "Z' mass M";
-    case ZP_AX_GQL: return "left-handed sbar-b coupling gqL";
-    case ZP_AX_GQR: return "right-handed sbar-b coupling gqR";
-    case ZP_AX_GV: return "vector lepton coupling gV";
-    case ZP_AX_GA: return "axial lepton coupling gA";
-    }
-    return "";
 }
 
 uint64_t zp_h5_estimate_bytes(const zp_config *c, const zp_grid *g, const zp_acc *acc)
@@ -280,71 +144,71 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
     hid_t f = h->file;
 
     /* root attributes: what a physicist needs to read the file without our code */
-    ZP_TRY(attr_str(f, "format", "zpscan result"));
-    ZP_TRY(attr_i64(f, "format_version", ZP_FORMAT_VERSION));
-    ZP_TRY(attr_str(f, "zpscan_version", meta->zpscan_version));
-    ZP_TRY(attr_str(f, "build", meta->build_info));
+    ZP_TRY(zp_h5a_str(f, "format", "zpscan result"));
+    ZP_TRY(zp_h5a_i64(f, "format_version", ZP_FORMAT_VERSION));
+    ZP_TRY(zp_h5a_str(f, "zpscan_version", meta->zpscan_version));
+    ZP_TRY(zp_h5a_str(f, "build", meta->build_info));
     char ts[64];
     time_t now = time(NULL);
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    ZP_TRY(attr_str(f, "created", ts));
-    ZP_TRY(attr_str(f, "finished", ""));
-    ZP_TRY(attr_i64(f, "nranks", meta->nranks));
-    ZP_TRY(attr_str(f, "lepton", c->lepton == ZP_LEPTON_MU ? "mu" : "e"));
-    ZP_TRY(attr_str(f, "input_path", c->input_path));
-    ZP_TRY(attr_str(f, "input_text", meta->input_text));
-    ZP_TRY(attr_str(f, "paper", "arXiv:1704.06200 (Di Chiara et al., Nucl. Phys. B 923 (2017) 245)"));
+    ZP_TRY(zp_h5a_str(f, "created", ts));
+    ZP_TRY(zp_h5a_str(f, "finished", ""));
+    ZP_TRY(zp_h5a_i64(f, "nranks", meta->nranks));
+    ZP_TRY(zp_h5a_str(f, "lepton", c->lepton == ZP_LEPTON_MU ? "mu" : "e"));
+    ZP_TRY(zp_h5a_str(f, "input_path", c->input_path));
+    ZP_TRY(zp_h5a_str(f, "input_text", meta->input_text));
+    ZP_TRY(zp_h5a_str(f, "paper", "arXiv:1704.06200 (Di Chiara et al., Nucl. Phys. B 923 (2017) 245)"));
     char fp[32];
     snprintf(fp, sizeof fp, "%016" PRIx64, fingerprint);
-    ZP_TRY(attr_str(f, "fingerprint", fp));
-    ZP_TRY(attr_i64(f, "complete", 0));
-    ZP_TRY(attr_str(f, "run_record", ""));
-    ZP_TRY(attr_i64(f, "npoints", g->npoints));
+    ZP_TRY(zp_h5a_str(f, "fingerprint", fp));
+    ZP_TRY(zp_h5a_i64(f, "complete", 0));
+    ZP_TRY(zp_h5a_str(f, "run_record", ""));
+    ZP_TRY(zp_h5a_i64(f, "npoints", g->npoints));
 
     /* constants actually used, plus the derived couplings */
     ZP_H5ID(grp, H5Gcreate2(f, "constants", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     const double *kv = (const double *)&c->k;
-    for (int i = 0; zp_constant_names[i]; ++i) ZP_TRY(attr_f64(grp, zp_constant_names[i], kv[i]));
-    ZP_TRY(attr_f64(grp, "derived_g2", m->g2));
-    ZP_TRY(attr_f64(grp, "derived_gprime", m->gprime));
-    ZP_TRY(attr_f64(grp, "derived_cW", m->cW));
-    ZP_TRY(attr_f64(grp, "derived_lepton_mass", m->ml));
+    for (int i = 0; zp_constant_names[i]; ++i) ZP_TRY(zp_h5a_f64(grp, zp_constant_names[i], kv[i]));
+    ZP_TRY(zp_h5a_f64(grp, "derived_g2", m->g2));
+    ZP_TRY(zp_h5a_f64(grp, "derived_gprime", m->gprime));
+    ZP_TRY(zp_h5a_f64(grp, "derived_cW", m->cW));
+    ZP_TRY(zp_h5a_f64(grp, "derived_lepton_mass", m->ml));
     ZP_H5(H5Gclose(grp));
 
     /* inputs and data provenance */
     ZP_H5ID(grp, H5Gcreate2(f, "inputs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-    ZP_TRY(attr_str(grp, "data_files", meta->data_info));
-    ZP_TRY(attr_str(grp, "flavour_file", c->flavour.path));
-    ZP_TRY(attr_i64(grp, "flavour_level_sigma", c->flavour.level));
+    ZP_TRY(zp_h5a_str(grp, "data_files", meta->data_info));
+    ZP_TRY(zp_h5a_str(grp, "flavour_file", c->flavour.path));
+    ZP_TRY(zp_h5a_i64(grp, "flavour_level_sigma", c->flavour.level));
     /* the fit itself, so figures need not find the data file again: [C9, C10] */
-    ZP_TRY(attr_num(grp, "flavour_have", H5T_NATIVE_INT, c->flavour.have, 2));
-    ZP_TRY(attr_num(grp, "flavour_best", H5T_NATIVE_DOUBLE, c->flavour.best, 2));
-    ZP_TRY(attr_num(grp, "flavour_lo1", H5T_NATIVE_DOUBLE, c->flavour.lo1, 2));
-    ZP_TRY(attr_num(grp, "flavour_hi1", H5T_NATIVE_DOUBLE, c->flavour.hi1, 2));
-    ZP_TRY(attr_num(grp, "flavour_lo2", H5T_NATIVE_DOUBLE, c->flavour.lo2, 2));
-    ZP_TRY(attr_num(grp, "flavour_hi2", H5T_NATIVE_DOUBLE, c->flavour.hi2, 2));
-    ZP_TRY(attr_str(grp, "flavour_multi_rule",
+    ZP_TRY(zp_h5a_num(grp, "flavour_have", H5T_NATIVE_INT, c->flavour.have, 2));
+    ZP_TRY(zp_h5a_num(grp, "flavour_best", H5T_NATIVE_DOUBLE, c->flavour.best, 2));
+    ZP_TRY(zp_h5a_num(grp, "flavour_lo1", H5T_NATIVE_DOUBLE, c->flavour.lo1, 2));
+    ZP_TRY(zp_h5a_num(grp, "flavour_hi1", H5T_NATIVE_DOUBLE, c->flavour.hi1, 2));
+    ZP_TRY(zp_h5a_num(grp, "flavour_lo2", H5T_NATIVE_DOUBLE, c->flavour.lo2, 2));
+    ZP_TRY(zp_h5a_num(grp, "flavour_hi2", H5T_NATIVE_DOUBLE, c->flavour.hi2, 2));
+    ZP_TRY(zp_h5a_str(grp, "flavour_multi_rule",
                     c->flavour.have_gauss2d
                         ? "C9 and C10 both non-zero: 2-D Gaussian chi2 <= chi2_max (see flavour file)"
                         : "several coefficients non-zero: not described by the fit (flavour_untested)"));
-    ZP_TRY(attr_str(grp, "g2_preset", c->g2.preset));
-    ZP_TRY(attr_f64(grp, "g2_central", c->g2.central));
-    ZP_TRY(attr_f64(grp, "g2_sigma", c->g2.sigma));
-    ZP_TRY(attr_str(grp, "g2_rule", c->g2.rule == ZP_G2_RULE_PULL
+    ZP_TRY(zp_h5a_str(grp, "g2_preset", c->g2.preset));
+    ZP_TRY(zp_h5a_f64(grp, "g2_central", c->g2.central));
+    ZP_TRY(zp_h5a_f64(grp, "g2_sigma", c->g2.sigma));
+    ZP_TRY(zp_h5a_str(grp, "g2_rule", c->g2.rule == ZP_G2_RULE_PULL
                                         ? "pull: pass if |pull| <= nsigma"
                                         : "no_worse: pass if |pull| <= max(nsigma, |pull of the SM|)"));
-    ZP_TRY(attr_f64(grp, "g2_nsigma", c->g2.nsigma));
-    ZP_TRY(attr_i64(grp, "lhc_enabled", c->lhc.enabled));
-    ZP_TRY(attr_str(grp, "lhc_lumi_table", c->lhc.lumi_path));
-    ZP_TRY(attr_str(grp, "lhc_limits", c->lhc.limits_path));
-    ZP_TRY(attr_i64(grp, "lhc_include_nu", c->lhc.include_nu));
-    ZP_TRY(attr_f64(grp, "lhc_extra_width", c->lhc.extra_width));
+    ZP_TRY(zp_h5a_f64(grp, "g2_nsigma", c->g2.nsigma));
+    ZP_TRY(zp_h5a_i64(grp, "lhc_enabled", c->lhc.enabled));
+    ZP_TRY(zp_h5a_str(grp, "lhc_lumi_table", c->lhc.lumi_path));
+    ZP_TRY(zp_h5a_str(grp, "lhc_limits", c->lhc.limits_path));
+    ZP_TRY(zp_h5a_i64(grp, "lhc_include_nu", c->lhc.include_nu));
+    ZP_TRY(zp_h5a_f64(grp, "lhc_extra_width", c->lhc.extra_width));
     {
         const char *names[ZP_NBITS];
         int n = 0;
         for (int b = 0; b < ZP_NBITS; ++b)
             if (c->combine & (1u << b)) names[n++] = zp_bit_names[b];
-        ZP_TRY(attr_strs(grp, "combine", names, n));
+        ZP_TRY(zp_h5a_strs(grp, "combine", names, n));
         /* which of them enter chi2_total, and which define no likelihood */
         const char *with[ZP_NCONSTRAINTS], *without[ZP_NCONSTRAINTS];
         int nw = 0, nwo = 0;
@@ -353,8 +217,8 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
             if (zp_constraints[k].chi2[0]) with[nw++] = zp_constraints[k].name;
             else without[nwo++] = zp_constraints[k].name;
         }
-        ZP_TRY(attr_strs(grp, "chi2_terms", with, nw));
-        ZP_TRY(attr_strs(grp, "chi2_undefined", without, nwo));
+        ZP_TRY(zp_h5a_strs(grp, "chi2_terms", with, nw));
+        ZP_TRY(zp_h5a_strs(grp, "chi2_undefined", without, nwo));
     }
     ZP_H5(H5Gclose(grp));
 
@@ -363,10 +227,10 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
     hid_t axd[ZP_NAXES];
     for (int d = 0; d < ZP_NAXES; ++d) {
         hsize_t n = (hsize_t)g->n[d];
-        ZP_TRY(make_dset(grp, zp_axis_names[d], H5T_IEEE_F64LE, 1, &n, NULL, &axd[d]));
+        ZP_TRY(zp_h5_make_dset(grp, zp_axis_names[d], H5T_IEEE_F64LE, 1, &n, NULL, &axd[d]));
         ZP_TRY(write_whole(h, axd[d], H5T_NATIVE_DOUBLE, g->v[d]));
-        ZP_TRY(attr_str(axd[d], "units", axis_units(d)));
-        ZP_TRY(attr_str(axd[d], "description", axis_desc(d)));
+        ZP_TRY(zp_h5a_str(axd[d], "units", zp_axes[d].units));
+        ZP_TRY(zp_h5a_str(axd[d], "description", zp_axes[d].description));
         ZP_H5(H5DSset_scale(axd[d], zp_axis_names[d]));
     }
     ZP_H5(H5Gclose(grp));
@@ -379,33 +243,33 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
     }
     ZP_H5ID(grp, H5Gcreate2(f, "points", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     if (c->store_points) {
-        ZP_TRY(make_dset(grp, "pass", H5T_STD_U32LE, ZP_NAXES, dims, chunk, &h->d_pass));
+        ZP_TRY(zp_h5_make_dset(grp, "pass", H5T_STD_U32LE, ZP_NAXES, dims, chunk, &h->d_pass));
         for (int d = 0; d < ZP_NAXES; ++d) ZP_H5(H5DSattach_scale(h->d_pass, axd[d], (unsigned)d));
-        ZP_TRY(attr_strs(h->d_pass, "bit_names", zp_bit_names, ZP_NBITS));
+        ZP_TRY(zp_h5a_strs(h->d_pass, "bit_names", zp_bit_names, ZP_NBITS));
         const char *descs[ZP_NBITS];
         for (int b = 0; b < ZP_NBITS; ++b) {
             descs[b] = zp_bits[b].description;
             char an[64];
             snprintf(an, sizeof an, "bit_%s", zp_bit_names[b]);
-            ZP_TRY(attr_i64(h->d_pass, an, b));
+            ZP_TRY(zp_h5a_i64(h->d_pass, an, b));
         }
-        ZP_TRY(attr_strs(h->d_pass, "bit_descriptions", descs, ZP_NBITS));
-        ZP_TRY(attr_str(h->d_pass, "description",
+        ZP_TRY(zp_h5a_strs(h->d_pass, "bit_descriptions", descs, ZP_NBITS));
+        ZP_TRY(zp_h5a_str(h->d_pass, "description",
                         "verdict bitmask per grid point: bit k is set when the test named bit_names[k] passes; "
                         "(pass >> k) & 1"));
         for (int k = 0; k < ZP_NOBS; ++k) {
             if (!c->store_obs[k]) continue;
-            ZP_TRY(make_dset(grp, zp_obs_names[k], H5T_IEEE_F32LE, ZP_NAXES, dims, chunk, &h->d_obs[k]));
+            ZP_TRY(zp_h5_make_dset(grp, zp_obs_names[k], H5T_IEEE_F32LE, ZP_NAXES, dims, chunk, &h->d_obs[k]));
             for (int d = 0; d < ZP_NAXES; ++d) ZP_H5(H5DSattach_scale(h->d_obs[k], axd[d], (unsigned)d));
-            ZP_TRY(attr_str(h->d_obs[k], "units", zp_obs[k].units));
-            ZP_TRY(attr_str(h->d_obs[k], "description", zp_obs[k].description));
+            ZP_TRY(zp_h5a_str(h->d_obs[k], "units", zp_obs[k].units));
+            ZP_TRY(zp_h5a_str(h->d_obs[k], "description", zp_obs[k].description));
         }
     }
-    ZP_TRY(attr_strs(grp, "dimensions", zp_axis_names, ZP_NAXES));
+    ZP_TRY(zp_h5a_strs(grp, "dimensions", zp_axis_names, ZP_NAXES));
     {
         int64_t t[ZP_NAXES];
         for (int d = 0; d < ZP_NAXES; ++d) t[d] = g->tile[d];
-        ZP_TRY(attr_num(grp, "tile_shape", H5T_NATIVE_INT64, t, ZP_NAXES));
+        ZP_TRY(zp_h5a_num(grp, "tile_shape", H5T_NATIVE_INT64, t, ZP_NAXES));
     }
     ZP_H5(H5Gclose(grp));
 
@@ -414,12 +278,12 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
     {
         hsize_t nb = ZP_NBITS;
         hid_t ds;
-        ZP_TRY(make_dset(grp, "pass_counts", H5T_STD_U64LE, 1, &nb, NULL, &ds));
-        ZP_TRY(attr_strs(ds, "bit_names", zp_bit_names, ZP_NBITS));
-        ZP_TRY(attr_str(ds, "description", "number of grid points with each bit of /points/pass set"));
+        ZP_TRY(zp_h5_make_dset(grp, "pass_counts", H5T_STD_U64LE, 1, &nb, NULL, &ds));
+        ZP_TRY(zp_h5a_strs(ds, "bit_names", zp_bit_names, ZP_NBITS));
+        ZP_TRY(zp_h5a_str(ds, "description", "number of grid points with each bit of /points/pass set"));
         ZP_H5(H5Dclose(ds));
-        ZP_TRY(attr_i64(grp, "npoints", g->npoints));
-        for (int b = 0; b < ZP_NBITS; ++b) ZP_TRY(attr_i64(grp, zp_bit_names[b], 0));
+        ZP_TRY(zp_h5a_i64(grp, "npoints", g->npoints));
+        for (int b = 0; b < ZP_NBITS; ++b) ZP_TRY(zp_h5a_i64(grp, zp_bit_names[b], 0));
     }
     ZP_H5(H5Gclose(grp));
 
@@ -432,9 +296,9 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
         ZP_H5ID(sub, H5Gcreate2(grp, pd->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
         const char *kept[3];
         for (int k = 0; k < pd->nkeep; ++k) kept[k] = zp_axis_names[pd->axes[k]];
-        ZP_TRY(attr_strs(sub, "dimensions", kept, pd->nkeep));
-        ZP_TRY(attr_i64(sub, "points_per_cell", pd->per_cell));
-        ZP_TRY(attr_str(sub, "description",
+        ZP_TRY(zp_h5a_strs(sub, "dimensions", kept, pd->nkeep));
+        ZP_TRY(zp_h5a_i64(sub, "points_per_cell", pd->per_cell));
+        ZP_TRY(zp_h5a_str(sub, "description",
                         "reduction of /points over the axes not kept: per constraint bit, the fraction "
                         "of points allowed and whether any is; minima of the flavour and g-2 chi^2"));
         for (int b = 0; b < ZP_NBITS + ZP_NPMIN; ++b) {
@@ -442,15 +306,15 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
             int nds = 1;
             if (b < ZP_NBITS) {
                 ZP_H5ID(bg, H5Gcreate2(sub, zp_bit_names[b], H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-                ZP_TRY(make_dset(bg, "allowed_fraction", H5T_IEEE_F64LE, pd->nkeep, pdims, NULL, &ds[0]));
-                ZP_TRY(make_dset(bg, "any_allowed", H5T_STD_U8LE, pd->nkeep, pdims, NULL, &ds[1]));
-                ZP_TRY(attr_str(bg, "description", zp_bits[b].description));
+                ZP_TRY(zp_h5_make_dset(bg, "allowed_fraction", H5T_IEEE_F64LE, pd->nkeep, pdims, NULL, &ds[0]));
+                ZP_TRY(zp_h5_make_dset(bg, "any_allowed", H5T_STD_U8LE, pd->nkeep, pdims, NULL, &ds[1]));
+                ZP_TRY(zp_h5a_str(bg, "description", zp_bits[b].description));
                 nds = 2;
             } else {
                 char nm[64];
                 snprintf(nm, sizeof nm, "min_%s", zp_pmin_names[b - ZP_NBITS]);
-                ZP_TRY(make_dset(sub, nm, H5T_IEEE_F64LE, pd->nkeep, pdims, NULL, &ds[0]));
-                ZP_TRY(attr_str(ds[0], "description",
+                ZP_TRY(zp_h5_make_dset(sub, nm, H5T_IEEE_F64LE, pd->nkeep, pdims, NULL, &ds[0]));
+                ZP_TRY(zp_h5a_str(ds[0], "description",
                                 b - ZP_NBITS == ZP_PMIN_FLAVOUR
                                     ? "minimum over the reduced axes of flavour_chi2 (inf: no tested point)"
                                 : b - ZP_NBITS == ZP_PMIN_G2
@@ -473,27 +337,27 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
 
     /* resume state: header + two slots */
     ZP_H5ID(grp, H5Gcreate2(f, "state", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-    ZP_TRY(attr_str(grp, "description",
+    ZP_TRY(zp_h5a_str(grp, "description",
                     "resume state: header = (generation, slot); slot<k>/done[tile] = 1 for tiles whose data "
                     "are on disk; tiles in C order over /points/tile_shape blocks"));
-    ZP_TRY(attr_i64(grp, "ntiles", g->ntiles));
+    ZP_TRY(zp_h5a_i64(grp, "ntiles", g->ntiles));
     {
         hsize_t two = 2;
-        ZP_TRY(make_dset(grp, "header", H5T_STD_I64LE, 1, &two, NULL, &h->d_header));
+        ZP_TRY(zp_h5_make_dset(grp, "header", H5T_STD_I64LE, 1, &two, NULL, &h->d_header));
     }
     for (int s = 0; s < 2; ++s) {
         char nm[64];
         snprintf(nm, sizeof nm, "slot%d", s);
         ZP_H5ID(sub, H5Gcreate2(grp, nm, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
         hsize_t nt = (hsize_t)g->ntiles, nc = ZP_NBITS + 1;
-        ZP_TRY(make_dset(sub, "done", H5T_STD_U8LE, 1, &nt, NULL, &h->d_done[s]));
-        ZP_TRY(make_dset(sub, "counts", H5T_STD_U64LE, 1, &nc, NULL, &h->d_counts[s]));
+        ZP_TRY(zp_h5_make_dset(sub, "done", H5T_STD_U8LE, 1, &nt, NULL, &h->d_done[s]));
+        ZP_TRY(zp_h5_make_dset(sub, "counts", H5T_STD_U64LE, 1, &nc, NULL, &h->d_counts[s]));
         for (int p = 0; p < acc->nproj; ++p) {
             hsize_t n1 = (hsize_t)(ZP_NBITS * acc->def[p].ncell), n2 = (hsize_t)(ZP_NPMIN * acc->def[p].ncell);
             snprintf(nm, sizeof nm, "pcount_%d", p);
-            ZP_TRY(make_dset(sub, nm, H5T_STD_U64LE, 1, &n1, NULL, &h->d_pcount[s][p]));
+            ZP_TRY(zp_h5_make_dset(sub, nm, H5T_STD_U64LE, 1, &n1, NULL, &h->d_pcount[s][p]));
             snprintf(nm, sizeof nm, "pmin_%d", p);
-            ZP_TRY(make_dset(sub, nm, H5T_IEEE_F64LE, 1, &n2, NULL, &h->d_pmin[s][p]));
+            ZP_TRY(zp_h5_make_dset(sub, nm, H5T_IEEE_F64LE, 1, &n2, NULL, &h->d_pmin[s][p]));
         }
         ZP_H5(H5Gclose(sub));
     }
@@ -547,13 +411,13 @@ zp_status zp_h5_open_resume(MPI_Comm comm, const char *path, const zp_config *c,
     writeback_open(h, path);
     ZP_TRY(make_dxpls(h));
     int64_t fv = -1;
-    if (H5Aexists(h->file, "format_version") <= 0 || read_attr_i64(h->file, "format_version", &fv) != ZP_OK)
+    if (H5Aexists(h->file, "format_version") <= 0 || zp_h5a_read_i64(h->file, "format_version", &fv) != ZP_OK)
         ZP_FAIL(ZP_EINPUT, "%s: not a zpscan result file (no format_version)", path);
     if (fv != ZP_FORMAT_VERSION)
         ZP_FAIL(ZP_EINPUT, "%s: written in format version %lld, this zpscan writes %d: cannot resume",
                 path, (long long)fv, ZP_FORMAT_VERSION);
     char fp[64], want[32];
-    ZP_TRY(read_attr_str(h->file, "fingerprint", fp, sizeof fp));
+    ZP_TRY(zp_h5a_read_str(h->file, "fingerprint", fp, sizeof fp));
     snprintf(want, sizeof want, "%016" PRIx64, fingerprint);
     if (strcmp(fp, want) != 0)
         ZP_FAIL(ZP_EINPUT, "%s: made from a different input, grid or data (fingerprint %s, this input %s): "
@@ -569,7 +433,7 @@ zp_status zp_h5_open_resume(MPI_Comm comm, const char *path, const zp_config *c,
         }
     }
     int64_t hdr[2];
-    ZP_TRY(read_whole(h->d_header, H5T_NATIVE_INT64, hdr));
+    ZP_TRY(zp_h5_read_whole(h->d_header, H5T_NATIVE_INT64, hdr));
     if (hdr[1] < -1 || hdr[1] > 1 || hdr[0] < 0)
         ZP_FAIL(ZP_EINPUT, "%s: /state/header is damaged (%lld, %lld)", path, (long long)hdr[0], (long long)hdr[1]);
     h->generation = hdr[0];
@@ -580,17 +444,17 @@ zp_status zp_h5_open_resume(MPI_Comm comm, const char *path, const zp_config *c,
         return ZP_OK;
     }
     int s = h->slot;
-    ZP_TRY(read_whole(h->d_done[s], H5T_NATIVE_UINT8, done));
+    ZP_TRY(zp_h5_read_whole(h->d_done[s], H5T_NATIVE_UINT8, done));
     for (int64_t t = 0; t < g->ntiles; ++t)
         if (done[t] > 1) ZP_FAIL(ZP_EINPUT, "%s: /state/slot%d/done is damaged", path, s);
     if (h->rank == 0) {
         uint64_t cb[ZP_NBITS + 1];
-        ZP_TRY(read_whole(h->d_counts[s], H5T_NATIVE_UINT64, cb));
+        ZP_TRY(zp_h5_read_whole(h->d_counts[s], H5T_NATIVE_UINT64, cb));
         memcpy(total->counts, cb, sizeof total->counts);
         total->npoints = cb[ZP_NBITS];
         for (int p = 0; p < total->nproj; ++p) {
-            ZP_TRY(read_whole(h->d_pcount[s][p], H5T_NATIVE_UINT64, total->pcount[p]));
-            ZP_TRY(read_whole(h->d_pmin[s][p], H5T_NATIVE_DOUBLE, total->pmin[p]));
+            ZP_TRY(zp_h5_read_whole(h->d_pcount[s][p], H5T_NATIVE_UINT64, total->pcount[p]));
+            ZP_TRY(zp_h5_read_whole(h->d_pmin[s][p], H5T_NATIVE_DOUBLE, total->pmin[p]));
         }
     }
     return ZP_OK;
@@ -679,7 +543,7 @@ zp_status zp_h5_finish(zp_h5 *h, const zp_acc *layout, const zp_acc *total, cons
     ZP_TRY(write_whole(h, ds, H5T_NATIVE_UINT64, counts));
     ZP_H5(H5Dclose(ds));
     ZP_H5ID(grp, H5Gopen2(h->file, "/summary", H5P_DEFAULT));
-    for (int b = 0; b < ZP_NBITS; ++b) ZP_TRY(attr_i64(grp, zp_bit_names[b], (int64_t)counts[b]));
+    for (int b = 0; b < ZP_NBITS; ++b) ZP_TRY(zp_h5a_i64(grp, zp_bit_names[b], (int64_t)counts[b]));
     ZP_H5(H5Gclose(grp));
 
     for (int p = 0; p < layout->nproj; ++p) {
@@ -729,10 +593,10 @@ zp_status zp_h5_finish(zp_h5 *h, const zp_acc *layout, const zp_acc *total, cons
     char ts[64];
     time_t now = time(NULL);
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    ZP_TRY(attr_str(h->file, "finished", ts));
-    ZP_TRY(attr_str(h->file, "run_record", record_json));
+    ZP_TRY(zp_h5a_str(h->file, "finished", ts));
+    ZP_TRY(zp_h5a_str(h->file, "run_record", record_json));
     ZP_H5(H5Fflush(h->file, H5F_SCOPE_GLOBAL));
-    ZP_TRY(attr_i64(h->file, "complete", 1));
+    ZP_TRY(zp_h5a_i64(h->file, "complete", 1));
     ZP_H5(H5Fflush(h->file, H5F_SCOPE_GLOBAL));
     return ZP_OK;
 }
@@ -775,9 +639,9 @@ zp_status zp_h5_probe(const char *path, int *is_zpscan, int *complete)
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) return ZP_OK;
     int64_t fv = 0, cp = 0;
-    if (H5Aexists(f, "format_version") > 0 && read_attr_i64(f, "format_version", &fv) == ZP_OK) {
+    if (H5Aexists(f, "format_version") > 0 && zp_h5a_read_i64(f, "format_version", &fv) == ZP_OK) {
         *is_zpscan = 1;
-        if (H5Aexists(f, "complete") > 0 && read_attr_i64(f, "complete", &cp) == ZP_OK) *complete = cp == 1;
+        if (H5Aexists(f, "complete") > 0 && zp_h5a_read_i64(f, "complete", &cp) == ZP_OK) *complete = cp == 1;
     }
     H5Fclose(f);
     return ZP_OK;

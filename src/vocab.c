@@ -4,6 +4,17 @@
 #include <stddef.h>
 #include <string.h>
 
+#define COUPLING "1 (multiples of g' = g2/(2 cW))"
+const zp_axis_desc zp_axes[ZP_NAXES] = {
+    [ZP_AX_MASS] = {"mass", "GeV", "Z' mass M"},
+    [ZP_AX_GQL] = {"gqL", COUPLING, "left-handed sbar-b coupling gqL"},
+    [ZP_AX_GQR] = {"gqR", COUPLING, "right-handed sbar-b coupling gqR"},
+    [ZP_AX_GV] = {"gV", COUPLING, "vector lepton coupling gV"},
+    [ZP_AX_GA] = {"gA", COUPLING, "axial lepton coupling gA"},
+};
+#undef COUPLING
+const char *const zp_axis_names[ZP_NAXES] = {"mass", "gqL", "gqR", "gV", "gA"};
+
 #define BIT_(x, E, name, desc) [ZP_BIT_##E] = {name, desc, ZP_C_##x, 0},
 #define UBIT_(x, E, name, desc) [ZP_BIT_##E] = {name, desc, ZP_C_##x, 1},
 const zp_bit_desc zp_bits[ZP_NBITS] = {

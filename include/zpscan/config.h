@@ -10,8 +10,6 @@
 #include "zpscan/error.h"
 #include "zpscan/vocab.h"
 
-enum { ZP_AX_MASS = 0, ZP_AX_GQL, ZP_AX_GQR, ZP_AX_GV, ZP_AX_GA, ZP_NAXES };
-extern const char *const zp_axis_names[ZP_NAXES]; /* "mass","gqL","gqR","gV","gA" */
 
 typedef enum { ZP_SPACING_LIN = 0, ZP_SPACING_LOG, ZP_SPACING_LIST } zp_spacing;
 typedef enum { ZP_SIGN_PLUS = 0, ZP_SIGN_MINUS, ZP_SIGN_BOTH } zp_sign;

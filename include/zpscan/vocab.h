@@ -7,6 +7,14 @@
 
 #include <stdint.h>
 
+/* The grid's axes, slowest first (the order of every /points dataset). */
+enum { ZP_AX_MASS = 0, ZP_AX_GQL, ZP_AX_GQR, ZP_AX_GV, ZP_AX_GA, ZP_NAXES };
+typedef struct {
+    const char *name, *units, *description;
+} zp_axis_desc;
+extern const zp_axis_desc zp_axes[ZP_NAXES];
+extern const char *const zp_axis_names[ZP_NAXES]; /* "mass","gqL","gqR","gV","gA" */
+
 /* constraint indices, in registry order */
 enum {
 #define ZP_CONSTRAINT(n) ZP_C_##n,
