@@ -25,7 +25,7 @@ typedef struct {
     double bs_pref, bsmax, bsxL, inv_sigma;
 } zp_bs_mixing_rc;
 typedef struct {
-    vd R;
+    vd R, z; /* z = R / sigma */
 } zp_bs_mixing_st;
 
 INLINE void zp_bs_mixing_rc_init(zp_bs_mixing_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
@@ -42,16 +42,16 @@ INLINE void zp_bs_mixing_part1(const int full, const zp_bs_mixing_rc *c, const z
     (void)full;
     st->R = c->bs_pref * (p->gq2 - c->bsxL * p->r);
     b->bits |= (vabs(st->R) < c->bsmax) & ZP_BITV(ZP_BIT_BS_MIXING);
+    st->z = st->R * c->inv_sigma;
+    ZP_CHI2(b, ZP_BIT_BS_MIXING, st->z * st->z);
 }
 
 INLINE void zp_bs_mixing_part2(const int full, const zp_bs_mixing_rc *c, const zp_pt *p,
                                const zp_bs_mixing_st *st, zp_blk *b, const zp_outs *out, int64_t i, int64_t nr)
 {
-    (void)p;
-    const vd z = st->R * c->inv_sigma;
-    ZP_CHI2(b, ZP_BIT_BS_MIXING, z * z);
+    (void)c, (void)p, (void)b;
     ZP_PUT(full, out, ZP_OBS_BS_RATIO, st->R, i, nr);
-    ZP_PUT(full, out, ZP_OBS_BS_CHI2, z * z, i, nr);
+    ZP_PUT(full, out, ZP_OBS_BS_CHI2, st->z * st->z, i, nr);
 }
 #endif
 ZP_CONSTRAINT(bs_mixing)

@@ -249,6 +249,7 @@ INLINE void zp_flavour_part1(const int full, const zp_flavour_rc *c, const zp_pt
     }
     b->bits |= (fok & ZP_BITV(ZP_BIT_FLAVOUR)) | (~ftested & ZP_BITV(ZP_BIT_FLAVOUR_UNTESTED));
     b->untested |= ~ftested & ZP_BITV(ZP_BIT_FLAVOUR);
+    ZP_CHI2(b, ZP_BIT_FLAVOUR, st->chi);
     st->C9 = C9;
     st->C10 = C10;
     st->C9p = C9p;
@@ -258,8 +259,7 @@ INLINE void zp_flavour_part1(const int full, const zp_flavour_rc *c, const zp_pt
 INLINE void zp_flavour_part2(const int full, const zp_flavour_rc *c, const zp_pt *p, const zp_flavour_st *st,
                              zp_blk *b, const zp_outs *out, int64_t i, int64_t nr)
 {
-    (void)c, (void)p;
-    ZP_CHI2(b, ZP_BIT_FLAVOUR, st->chi);
+    (void)c, (void)p, (void)b;
     ZP_PUT(full, out, ZP_OBS_FLAVOUR_CHI2, st->chi, i, nr);
     ZP_PUT(full, out, ZP_OBS_C9, st->C9, i, nr);
     ZP_PUT(full, out, ZP_OBS_C10, st->C10, i, nr);

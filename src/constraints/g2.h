@@ -147,13 +147,13 @@ INLINE void zp_g2_part1(const int full, const zp_g2_rc *c, const zp_pt *p, zp_g2
     st->da = c->g2pref * (p->vv - 5.0 * p->a * p->a); /* (5a)a as always: no new rounding */
     st->pull = (st->da - c->g2c) * c->g2is;
     b->bits |= (vabs(st->pull) <= c->g2thr) & ZP_BITV(ZP_BIT_G2);
+    ZP_CHI2(b, ZP_BIT_G2, st->pull * st->pull);
 }
 
 INLINE void zp_g2_part2(const int full, const zp_g2_rc *c, const zp_pt *p, const zp_g2_st *st,
                         zp_blk *b, const zp_outs *out, int64_t i, int64_t nr)
 {
-    (void)c, (void)p;
-    ZP_CHI2(b, ZP_BIT_G2, st->pull * st->pull);
+    (void)c, (void)p, (void)b;
     ZP_PUT(full, out, ZP_OBS_G2_PULL, st->pull, i, nr);
     ZP_PUT(full, out, ZP_OBS_DELTA_A, st->da, i, nr);
 }
