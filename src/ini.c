@@ -389,6 +389,13 @@ const char *zp_ini_data_dir(void)
     return (e && e[0]) ? e : ZP_DATADIR;
 }
 
+zp_status zp_ini_file_key(const zp_ini_doc *d, const char *sec, const char *key, const char *dir, char *out,
+                          size_t cap)
+{
+    const zp_ini_ent *e = zp_ini_get(d, sec, key);
+    return e ? zp_ini_path(d, e, dir, out, cap) : ZP_OK;
+}
+
 zp_status zp_ini_path(const zp_ini_doc *d, const zp_ini_ent *e, const char *dir, char *out,
                           size_t cap)
 {

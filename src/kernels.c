@@ -106,6 +106,18 @@ enum {
 /* The constraints' kernel parts: each defines zp_<name>_rc (row constants), zp_<name>_st
  * (what its first half hands to its second), zp_<name>_rc_init, zp_<name>_part1 and
  * zp_<name>_part2 (src/constraints/<name>.h). */
+/* for a constraint that hands nothing from its first half to its second, or does nothing in
+ * the second (no observable, no likelihood) */
+#define ZP_KERNEL_NO_STATE(n)                                                                    \
+    typedef struct {                                                                             \
+        char unused;                                                                             \
+    } zp_##n##_st;
+#define ZP_KERNEL_NO_PART2(n)                                                                    \
+    INLINE void zp_##n##_part2(const int full, const zp_##n##_rc *c, const zp_pt *p, const zp_##n##_st *st, \
+                               zp_blk *b, const zp_outs *out, int64_t i, int64_t nr)             \
+    {                                                                                            \
+        (void)full, (void)c, (void)p, (void)st, (void)b, (void)out, (void)i, (void)nr;           \
+    }
 #define ZP_KERNEL_PASS 1
 #define ZP_CONSTRAINT(n)
 #include "constraints/registry.h"

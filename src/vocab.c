@@ -76,7 +76,7 @@ const char *const zp_obs_names[ZP_NOBS] = {
 #define UNT_(x, E, ...) (ZP_BIT_##E + 1) +
 #define NONE_(x, E, ...)
 #define ZP_CONSTRAINT(n)                                                                         \
-    [ZP_C_##n] = {#n, zp_##n##_section, zp_##n##_summary, zp_##n##_chi2,                          \
+    [ZP_C_##n] = {#n, zp_##n##_about,                          \
                   zp_##n##_bits(PASS_, NONE_, n), zp_##n##_bits(NONE_, UNT_, n) 0 - 1,             \
                   keys_##n, help_##n},
 const zp_constraint_desc zp_constraints[ZP_NCONSTRAINTS] = {

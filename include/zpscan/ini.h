@@ -57,6 +57,9 @@ zp_status zp_ini_list(const zp_ini_doc *d, const zp_ini_ent *e, char *buf, char 
 /* a data-file path: absolute as is, else relative to dir */
 zp_status zp_ini_join_path(char *out, size_t cap, const char *dir, const char *p);
 zp_status zp_ini_path(const zp_ini_doc *d, const zp_ini_ent *e, const char *dir, char *out, size_t cap);
+/* the same for sec/key when the input has it (out is left as it is otherwise) */
+zp_status zp_ini_file_key(const zp_ini_doc *d, const char *sec, const char *key, const char *dir, char *out,
+                          size_t cap);
 /* the data directory of the default files: ZPSCAN_DATADIR, else the build's */
 const char *zp_ini_data_dir(void);
 

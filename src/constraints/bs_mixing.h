@@ -9,9 +9,9 @@
     O(x, BS_CHI2, "bs_mixing_chi2", "1", 0, 0,                                                    \
       "Delta chi^2 of B_s mixing: a Gaussian in R centred on 0 with bs_mixing_max as its 2 sigma")
 #define zp_bs_mixing_keys(K, x)
-#define zp_bs_mixing_section ""
-#define zp_bs_mixing_chi2 "(R / sigma)^2, a Gaussian in R centred on 0 with the bound bs_mixing_max as its 2 sigma"
-#define zp_bs_mixing_summary "B_s mixing, |R| < bs_mixing_max"
+/* (its INI section or "", one line for --help, how it defines Delta chi^2 or "") */
+#define zp_bs_mixing_about "", "B_s mixing, |R| < bs_mixing_max", \
+    "(R / sigma)^2, a Gaussian in R centred on 0 with the bound bs_mixing_max as its 2 sigma"
 #endif
 
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_BS_MIXING_IMPL)

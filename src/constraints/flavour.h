@@ -21,9 +21,9 @@
 #define zp_flavour_keys(K, x)                                                                    \
     K(x, "file", "flavour-fit data file")                                                         \
     K(x, "level", "1 | 2: which interval decides")
-#define zp_flavour_section "flavour"
-#define zp_flavour_chi2 "flavour_chi2: asymmetric Gaussian from the 1 sigma interval, or the 2-D Gaussian"
-#define zp_flavour_summary "b->sll global fit (Wilson coefficients C9, C10)"
+/* (its INI section or "", one line for --help, how it defines Delta chi^2 or "") */
+#define zp_flavour_about "flavour", "b->sll global fit (Wilson coefficients C9, C10)", \
+    "flavour_chi2: asymmetric Gaussian from the 1 sigma interval, or the 2-D Gaussian"
 #endif
 
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_FLAVOUR_IMPL)
@@ -31,9 +31,8 @@
 /* its [flavour] keys (docs/INPUT.md); data-file paths are relative to the input file */
 static zp_status zp_flavour_parse(const zp_ini_doc *d, zp_config *c, const char *dir)
 {
+    ZP_TRY(zp_ini_file_key(d, "flavour", "file", dir, c->flavour.path, sizeof c->flavour.path));
     const zp_ini_ent *e;
-    if ((e = zp_ini_get(d, "flavour", "file")))
-        ZP_TRY(zp_ini_path(d, e, dir, c->flavour.path, sizeof c->flavour.path));
     if ((e = zp_ini_get(d, "flavour", "level"))) {
         if (!strcmp(e->val, "1")) c->flavour.level = 1;
         else if (!strcmp(e->val, "2")) c->flavour.level = 2;

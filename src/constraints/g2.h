@@ -17,9 +17,9 @@
     K(x, "file", "g-2 presets file")                                                              \
     K(x, "rule", "no_worse | pull")                                                               \
     K(x, "nsigma", "threshold in sigma (> 0)")
-#define zp_g2_section "g-2"
-#define zp_g2_chi2 "pull^2: a Gaussian in Delta a_l with the preset's uncertainty"
-#define zp_g2_summary "lepton g-2 against the measured discrepancy"
+/* (its INI section or "", one line for --help, how it defines Delta chi^2 or "") */
+#define zp_g2_about "g-2", "lepton g-2 against the measured discrepancy", \
+    "pull^2: a Gaussian in Delta a_l with the preset's uncertainty"
 #endif
 
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_G2_IMPL)
@@ -27,9 +27,8 @@
 /* its [g-2] keys (docs/INPUT.md); data-file paths are relative to the input file */
 static zp_status zp_g2_parse(const zp_ini_doc *d, zp_config *c, const char *dir)
 {
+    ZP_TRY(zp_ini_file_key(d, "g-2", "file", dir, c->g2.path, sizeof c->g2.path));
     const zp_ini_ent *e;
-    if ((e = zp_ini_get(d, "g-2", "file")))
-        ZP_TRY(zp_ini_path(d, e, dir, c->g2.path, sizeof c->g2.path));
     if ((e = zp_ini_get(d, "g-2", "preset"))) {
         if (!e->val[0]) return ZP_INI_BAD(d, e, "missing value (expected a preset name)");
         if (strlen(e->val) >= sizeof c->g2.preset)

@@ -7,9 +7,9 @@
     B(x, LEP, "lep", "LEP contact-interaction bound, eq. (2.9) (electrons; always set for muons: no bound)")
 #define zp_lep_obs(O, x)
 #define zp_lep_keys(K, x)
-#define zp_lep_section ""
-#define zp_lep_chi2 ""
-#define zp_lep_summary "LEP-II contact-interaction bounds (electrons)"
+/* (its INI section or "", one line for --help, how it defines Delta chi^2 or "") */
+#define zp_lep_about "", "LEP-II contact-interaction bounds (electrons)", \
+    ""
 #endif
 
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_LEP_IMPL)
@@ -23,9 +23,7 @@ typedef struct {
     double lepV, lepA;
     int lep_on;
 } zp_lep_rc;
-typedef struct {
-    char unused;
-} zp_lep_st;
+ZP_KERNEL_NO_STATE(lep)
 
 INLINE void zp_lep_rc_init(zp_lep_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
 {
@@ -42,10 +40,6 @@ INLINE void zp_lep_part1(const int full, const zp_lep_rc *c, const zp_pt *p, zp_
     b->bits |= lepok & ZP_BITV(ZP_BIT_LEP);
 }
 
-INLINE void zp_lep_part2(const int full, const zp_lep_rc *c, const zp_pt *p, const zp_lep_st *st,
-                         zp_blk *b, const zp_outs *out, int64_t i, int64_t nr)
-{
-    (void)full, (void)c, (void)p, (void)st, (void)b, (void)out, (void)i, (void)nr;
-}
+ZP_KERNEL_NO_PART2(lep)
 #endif
 ZP_CONSTRAINT(lep)

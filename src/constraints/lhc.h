@@ -24,10 +24,10 @@
     K(x, "pdf_member", "LHAPDF member (>= 0)")                                                    \
     K(x, "pt_min", "lepton pT cut, GeV (with pdf_set)")                                           \
     K(x, "eta_max", "lepton |eta| cut (with pdf_set)")
-#define zp_lhc_section "lhc"
 /* the fiducial-limit method is a cut on a published limit: it defines no likelihood */
-#define zp_lhc_chi2 ""
-#define zp_lhc_summary "ATLAS 13 TeV 139 fb^-1 dilepton search, fiducial limits"
+/* (its INI section or "", one line for --help, how it defines Delta chi^2 or "") */
+#define zp_lhc_about "lhc", "ATLAS 13 TeV 139 fb^-1 dilepton search, fiducial limits", \
+    ""
 #endif
 
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_LHC_IMPL)
@@ -37,10 +37,8 @@ static zp_status zp_lhc_parse(const zp_ini_doc *d, zp_config *c, const char *dir
 {
     const zp_ini_ent *e;
     if ((e = zp_ini_get(d, "lhc", "enabled"))) ZP_TRY(zp_ini_bool(d, e, &c->lhc.enabled));
-    if ((e = zp_ini_get(d, "lhc", "lumi_table")))
-        ZP_TRY(zp_ini_path(d, e, dir, c->lhc.lumi_path, sizeof c->lhc.lumi_path));
-    if ((e = zp_ini_get(d, "lhc", "limits")))
-        ZP_TRY(zp_ini_path(d, e, dir, c->lhc.limits_path, sizeof c->lhc.limits_path));
+    ZP_TRY(zp_ini_file_key(d, "lhc", "lumi_table", dir, c->lhc.lumi_path, sizeof c->lhc.lumi_path));
+    ZP_TRY(zp_ini_file_key(d, "lhc", "limits", dir, c->lhc.limits_path, sizeof c->lhc.limits_path));
     if ((e = zp_ini_get(d, "lhc", "include_nu"))) ZP_TRY(zp_ini_bool(d, e, &c->lhc.include_nu));
     if ((e = zp_ini_get(d, "lhc", "extra_width"))) ZP_TRY(zp_ini_nonneg(d, e, &c->lhc.extra_width));
     if ((e = zp_ini_get(d, "lhc", "pdf_set"))) {

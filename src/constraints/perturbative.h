@@ -5,9 +5,9 @@
 #define zp_perturbative_bits(B, U, x) B(x, PERTURBATIVE, "perturbative", "g'|g| < pert_max for all four couplings")
 #define zp_perturbative_obs(O, x)
 #define zp_perturbative_keys(K, x)
-#define zp_perturbative_section ""
-#define zp_perturbative_chi2 ""
-#define zp_perturbative_summary "perturbative couplings"
+/* (its INI section or "", one line for --help, how it defines Delta chi^2 or "") */
+#define zp_perturbative_about "", "perturbative couplings", \
+    ""
 #endif
 
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_PERTURBATIVE_IMPL)
@@ -21,9 +21,7 @@ typedef struct {
     double pert;
     int64_t pertL;
 } zp_perturbative_rc;
-typedef struct {
-    char unused;
-} zp_perturbative_st;
+ZP_KERNEL_NO_STATE(perturbative)
 
 INLINE void zp_perturbative_rc_init(zp_perturbative_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
 {
@@ -40,11 +38,6 @@ INLINE void zp_perturbative_part1(const int full, const zp_perturbative_rc *c, c
     b->bits |= ok & ZP_BITV(ZP_BIT_PERTURBATIVE);
 }
 
-INLINE void zp_perturbative_part2(const int full, const zp_perturbative_rc *c, const zp_pt *p,
-                                  const zp_perturbative_st *st, zp_blk *b, const zp_outs *out, int64_t i,
-                                  int64_t nr)
-{
-    (void)full, (void)c, (void)p, (void)st, (void)b, (void)out, (void)i, (void)nr;
-}
+ZP_KERNEL_NO_PART2(perturbative)
 #endif
 ZP_CONSTRAINT(perturbative)

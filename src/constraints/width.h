@@ -8,9 +8,9 @@
     O(x, WIDTH_RATIO, "width_ratio", "1", 1, 0,                                                   \
       "Gamma_tot / M of the Z' (l+l-, b sbar + s bbar, optional nu nubar and extra width)")
 #define zp_width_keys(K, x)
-#define zp_width_section ""
-#define zp_width_chi2 ""
-#define zp_width_summary "total width, Gamma/M <= width_max"
+/* (its INI section or "", one line for --help, how it defines Delta chi^2 or "") */
+#define zp_width_about "", "total width, Gamma/M <= width_max", \
+    ""
 #endif
 
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_WIDTH_IMPL)
@@ -23,9 +23,7 @@ ZP_CONSTRAINT_NO_INPUTS(width)
 typedef struct {
     double wmax;
 } zp_width_rc;
-typedef struct {
-    char unused;
-} zp_width_st;
+ZP_KERNEL_NO_STATE(width)
 
 INLINE void zp_width_rc_init(zp_width_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
 {

@@ -6,9 +6,9 @@
 #define zp_toy_bits(B, U, x) B(x, TOY, "toy", "toy bound |gV| M <= [toy] max (a test of the registry)")
 #define zp_toy_obs(O, x) O(x, TOY_VM, "toy_gV_M", "GeV", 0, 0, "|gV| M, the toy constraint's observable")
 #define zp_toy_keys(K, x) K(x, "max", "bound on |gV| M in GeV (not read: the toy uses 100)")
-#define zp_toy_section "toy"
-#define zp_toy_chi2 ""
-#define zp_toy_summary "toy bound on |gV| M (test build only)"
+/* (its INI section or "", one line for --help, how it defines Delta chi^2 or "") */
+#define zp_toy_about "toy", "toy bound on |gV| M (test build only)", \
+    ""
 #endif
 
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_TOY_IMPL)
