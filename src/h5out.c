@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "zpscan/h5attr.h"
@@ -632,16 +633,22 @@ zp_status zp_h5_close(zp_h5 *h)
     return st;
 }
 
-zp_status zp_h5_probe(const char *path, int *is_zpscan, int *complete)
+zp_status zp_h5_probe(const char *path, int *is_zpscan, int *complete, char *fingerprint, size_t fplen)
 {
     *is_zpscan = 0;
     *complete = 0;
+    if (fingerprint && fplen) fingerprint[0] = '\0';
+    struct stat sb; /* only a regular file: opening a FIFO would block */
+    if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return ZP_OK;
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) return ZP_OK;
     int64_t fv = 0, cp = 0;
     if (H5Aexists(f, "format_version") > 0 && zp_h5a_read_i64(f, "format_version", &fv) == ZP_OK) {
         *is_zpscan = 1;
         if (H5Aexists(f, "complete") > 0 && zp_h5a_read_i64(f, "complete", &cp) == ZP_OK) *complete = cp == 1;
+        if (fingerprint && H5Aexists(f, "fingerprint") > 0 &&
+            zp_h5a_read_str(f, "fingerprint", fingerprint, fplen) != ZP_OK)
+            fingerprint[0] = '\0';
     }
     H5Fclose(f);
     return ZP_OK;

@@ -1,6 +1,7 @@
 #include "zpscan/preflight.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -114,8 +115,55 @@ void zp_preflight_io_error(const char *partial, const char *what)
     zp_err_prefix(pre);
 }
 
+/* What stands at path, for a message ("a directory", ...); NULL for a regular file. */
+static const char *kind_of(const struct stat *sb)
+{
+    if (S_ISREG(sb->st_mode)) return NULL;
+    if (S_ISLNK(sb->st_mode)) return "a symbolic link";
+    if (S_ISDIR(sb->st_mode)) return "a directory";
+    if (S_ISFIFO(sb->st_mode)) return "a FIFO";
+    if (S_ISCHR(sb->st_mode)) return "a character device";
+    if (S_ISBLK(sb->st_mode)) return "a block device";
+    if (S_ISSOCK(sb->st_mode)) return "a socket";
+    return "not a regular file";
+}
+
+/* --overwrite removes only what zpscan made: a regular file with zpscan's root attributes. */
+static zp_status replaceable_result(const char *path)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0) return ZP_OK; /* nothing there */
+    const char *kind = kind_of(&sb);
+    if (kind) ZP_FAIL(ZP_EINPUT, "%s: is %s, not a zpscan result: --overwrite replaces only those", path, kind);
+    int isz, complete;
+    zp_h5_probe(path, &isz, &complete, NULL, 0);
+    if (!isz)
+        ZP_FAIL(ZP_EINPUT, "%s: is not a zpscan result (no zpscan root attributes): --overwrite replaces only "
+                "those", path);
+    return ZP_OK;
+}
+
+/* The run record PATH.json is written at the end: only over nothing or a record of ours. */
+static zp_status replaceable_record(const char *final)
+{
+    char json[1200];
+    snprintf(json, sizeof json, "%s.json", final);
+    struct stat sb;
+    if (lstat(json, &sb) != 0) return ZP_OK;
+    const char *kind = kind_of(&sb);
+    if (kind) ZP_FAIL(ZP_EINPUT, "%s: is %s, where the run record would go; remove it or choose another -o", json, kind);
+    char head[512] = "";
+    FILE *f = fopen(json, "r");
+    size_t n = f ? fread(head, 1, sizeof head - 1, f) : 0;
+    if (f) fclose(f);
+    head[n] = '\0';
+    if (!strstr(head, "\"zpscan_version\""))
+        ZP_FAIL(ZP_EINPUT, "%s: exists and is not a zpscan run record; remove it or choose another -o", json);
+    return ZP_OK;
+}
+
 zp_status zp_preflight_output(const zp_config *c, const zp_out_policy *o, const char *final,
-                              const char *partial, uint64_t est, zp_out_mode *mode)
+                              const char *partial, uint64_t est, uint64_t fp, zp_out_mode *mode)
 {
     *mode = ZP_OUT_NEW;
     int fin = file_exists(final), part = file_exists(partial);
@@ -124,20 +172,31 @@ zp_status zp_preflight_output(const zp_config *c, const zp_out_policy *o, const 
             *mode = ZP_OUT_RESUME;
         } else if (fin) {
             int isz, complete;
-            zp_h5_probe(final, &isz, &complete);
-            if (isz && complete) {
+            char have[64], want[32];
+            zp_h5_probe(final, &isz, &complete, have, sizeof have);
+            if (!isz || !complete)
+                ZP_FAIL(ZP_EINPUT, "%s: exists but is not a complete zpscan result; nothing to resume", final);
+            snprintf(want, sizeof want, "%016" PRIx64, fp);
+            if (strcmp(have, want) == 0) {
                 *mode = ZP_OUT_COMPLETE;
                 return ZP_OK;
             }
-            ZP_FAIL(ZP_EINPUT, "%s: exists but is not a complete zpscan result; nothing to resume", final);
+            ZP_FAIL(ZP_EINPUT, "%s: a finished scan of another input, grid or data (fingerprint %s, this input "
+                    "%s): not resumed; replace it with --overwrite (not --resume), or choose another -o", final,
+                    have[0] ? have : "none", want);
         }
-    } else if (!o->overwrite) {
+    }
+    if (o->overwrite) { /* main refuses --overwrite with --resume */
+        ZP_TRY(replaceable_result(final));
+        ZP_TRY(replaceable_result(partial));
+    } else if (!o->resume) {
         if (fin)
             ZP_FAIL(ZP_EINPUT, "%s: output exists (use --overwrite to replace it, --resume to continue)", final);
         if (part)
             ZP_FAIL(ZP_EINPUT, "%s: an interrupted scan is there (use --resume to continue it, --overwrite to start again)",
                     partial);
     }
+    ZP_TRY(replaceable_record(final));
     /* the directory must be writable */
     char dir[1100];
     parent_dir(final, dir, sizeof dir);

@@ -262,7 +262,7 @@ static zp_status phase_plan(scan_state *S)
     S->est = zp_h5_estimate_bytes(S->c, g, &S->accs[0]);
     zp_status st = ZP_OK;
     const zp_out_policy pol = {o->resume, o->overwrite, o->force};
-    if (S->rank == 0) st = zp_preflight_output(S->c, &pol, S->final, S->partial, S->est, &S->mode);
+    if (S->rank == 0) st = zp_preflight_output(S->c, &pol, S->final, S->partial, S->est, S->fp, &S->mode);
     ZP_TRY(agree(S->comm, st));
     int mode = (int)S->mode;
     ZP_MPI(MPI_Bcast(&mode, 1, MPI_INT, 0, S->comm));

@@ -78,7 +78,8 @@ zp_status zp_h5_finish(zp_h5 *h, const zp_acc *layout, const zp_acc *total, cons
 /* Collective close (safe on a partly opened handle). */
 zp_status zp_h5_close(zp_h5 *h);
 
-/* Read-only probe (one process): is `path` a zpscan file, is it complete? */
-zp_status zp_h5_probe(const char *path, int *is_zpscan, int *complete);
+/* Read-only probe (one process): is `path` a regular file that is a zpscan result, is it
+ * complete, and its fingerprint ("" if none; fingerprint may be NULL). */
+zp_status zp_h5_probe(const char *path, int *is_zpscan, int *complete, char *fingerprint, size_t fplen);
 
 #endif

@@ -17,9 +17,12 @@ typedef struct {
     int resume, overwrite, force;
 } zp_out_policy;
 
-/* Decide what the scan does with `final` and `partial` (est: the result's size estimate). */
+/* Decide what the scan does with `final` and `partial` (est: the result's size estimate, fp:
+ * this input's fingerprint). A finished result is "complete" only when its fingerprint is
+ * fp; --overwrite replaces only regular files that are zpscan results (and their run record
+ * `final`.json only when it is one of ours). */
 zp_status zp_preflight_output(const zp_config *c, const zp_out_policy *p, const char *final,
-                              const char *partial, uint64_t est, zp_out_mode *mode);
+                              const char *partial, uint64_t est, uint64_t fp, zp_out_mode *mode);
 
 /* What the results depend on, field by field (never padding bytes or paths). */
 uint64_t zp_preflight_fingerprint(const zp_config *c, const zp_grid *g, const zp_lumi_table *lt,
