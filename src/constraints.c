@@ -2,6 +2,9 @@
  * ZP_CONSTRAINT_IMPL part defines zp_<name>_parse and zp_<name>_load. */
 #include "zpscan/constraints.h"
 
+#include "zpscan/lhc.h"
+#include "zpscan/pdf.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

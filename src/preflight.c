@@ -103,8 +103,9 @@ static const char *disk_full_hint(const char *path)
     char dir[1100];
     parent_dir(path, dir, sizeof dir);
     struct statvfs vf;
-    if (statvfs(dir, &vf) == 0 && (uint64_t)vf.f_bavail * vf.f_frsize < (4u << 20))
-        return " (the file system is full)";
+    if (statvfs(dir, &vf) != 0) return "";
+    if (vf.f_flag & ST_RDONLY) return " (the file system is read-only)";
+    if ((uint64_t)vf.f_bavail * vf.f_frsize < (4u << 20)) return " (the file system is full)";
     return "";
 }
 

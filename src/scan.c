@@ -293,6 +293,7 @@ static zp_status phase_open(scan_state *S)
     zp_status st;
     if (S->mode == ZP_OUT_RESUME) {
         st = zp_h5_open_resume(S->comm, S->partial, c, &S->g, S->fp, &S->h, S->done, &S->total);
+        if (st == ZP_EIO || st == ZP_EMPI) zp_preflight_io_error(S->partial, "opening the interrupted scan");
     } else {
         /* Lay the file out under a third name and give it the .partial name only once its
          * metadata is complete and flushed: a kill during creation leaves nothing that
@@ -305,7 +306,9 @@ static zp_status phase_open(scan_state *S)
         }
         ZP_MPI(MPI_Barrier(S->comm));
         st = zp_h5_create(S->comm, creating, c, &S->g, &S->m, &S->accs[0], &meta, S->fp, &S->h);
+        if (st == ZP_EIO || st == ZP_EMPI) zp_preflight_io_error(creating, "creating the file");
         st = agree(S->comm, st);
+        if (st != ZP_OK && S->rank == 0) remove(creating); /* ours, and never resumable */
         if (st == ZP_OK && S->rank == 0 && rename(creating, S->partial) != 0)
             zp_err_set(st = ZP_EIO, "%s: cannot rename to %s: %s", creating, S->partial, strerror(errno));
     }
@@ -481,14 +484,19 @@ static zp_status phase_finish(scan_state *S)
         .tile_max = tmax[4], .io_mode = S->h.collective_checked - 1, .counts = S->total.counts};
     char *record = S->rank == 0 ? zp_progress_record(&S->prog, &rr) : NULL;
     zp_status st = bcast_string(S->comm, S->rank, &record);
-    if (st == ZP_OK && !S->stopped) st = zp_h5_finish(&S->h, &S->accs[0], &S->total, record);
+    if (st == ZP_OK && !S->stopped) {
+        st = zp_h5_finish(&S->h, &S->accs[0], &S->total, record);
+        if (st == ZP_EIO || st == ZP_EMPI) zp_preflight_io_error(S->partial, "finishing the file");
+    }
     free(record);
     TRY_UNAGREED(S, st);
     if (S->stopped && S->rank == 0 && !S->o->quiet)
         printf("zpscan: stopped by a signal after %lld of %lld tiles; %s is resumable (--resume)\n",
                (long long)(S->tiles_before + computed), (long long)S->g.ntiles, S->partial);
     S->h_open = 0;
-    TRY_UNAGREED(S, zp_h5_close(&S->h));
+    st = zp_h5_close(&S->h);
+    if (st == ZP_EIO || st == ZP_EMPI) zp_preflight_io_error(S->partial, "closing the file");
+    TRY_UNAGREED(S, st);
     if (S->stopped) {
         /* agreed by all ranks: rank 0 alone says it */
         if (S->rank == 0) zp_err_set(ZP_EINTR, "%s: interrupted by a signal; continue with --resume", S->partial);

@@ -130,4 +130,15 @@ out=$(run 1 --version); rc=$?
 check "--version names MPI, HDF5, GSL" [ $rc = 0 ] && grep -q "HDF5: 1\." <<<"$out" && grep -q "GSL: " <<<"$out" && grep -q "MPI: " <<<"$out"
 out=$(run 2 --dry-run "$WORK/ok.ini" -o "$WORK/dry.h5"); rc=$?
 check "--dry-run prints the plan and writes nothing" [ $rc = 0 ] && grep -q "points" <<<"$out" && [ ! -e "$WORK/dry.h5" ] && [ ! -e "$WORK/dry.h5.partial" ]
+# issue 17: messages that name the input's file, line and key
+{ printf '[lhc]\npdf_set = NoSuchSet\n'; good; } > "$WORK/pdf_unknown.ini"
+LHAPDF_DATA_PATH=$WORK expect_bad pdf_unknown "pdf_unknown.ini:2: \[lhc\] pdf_set: PDF set 'NoSuchSet' not found" "$WORK/pdf_unknown.ini"
+cp "$WORK/pdf_unknown.ini" "$WORK/pdf_nopath.ini"
+saved=${LHAPDF_DATA_PATH-}; unset LHAPDF_DATA_PATH
+expect_bad pdf_nopath "pdf_nopath.ini:2: \[lhc\] pdf_set: .*LHAPDF_DATA_PATH is not set" "$WORK/pdf_nopath.ini"
+[ -n "$saved" ] && export LHAPDF_DATA_PATH=$saved
+{ printf '[lhc]\npdf_set = X\npdf_member = 50000\n'; good; } > "$WORK/pdf_member.ini"
+expect_bad pdf_member "pdf_member.ini:3: \[lhc\] pdf_member: must be between 0 and 9999" "$WORK/pdf_member.ini"
+{ printf '[constants]\nsqrts = 7000\n'; good; } > "$WORK/sqrts.ini"
+expect_bad sqrts "sqrts.ini:2: \[constants\] sqrts: 7000 GeV, but the luminosity table .* is for 13000 GeV" "$WORK/sqrts.ini"
 finish

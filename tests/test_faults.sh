@@ -50,9 +50,27 @@ import sys, h5py
 with h5py.File(sys.argv[1], "r") as f:
     sys.exit(0 if f.attrs["complete"] == 0 else 1)
 PY
+  # full while the file is being laid out: the file and the reason named, nothing left behind
+  mkdir -p "$WORK/tiny"
+  if mount -t tmpfs -o size=64k tmpfs "$WORK/tiny" 2>/dev/null; then
+    err=$(run 1 "$WORK/in.ini" -o "$WORK/tiny/c.h5" --force -q 2>&1); rc=$?
+    check "disk full during creation: exit 3" [ $rc = 3 ]
+    check "disk full during creation: names the file and says full" grep -q "tiny/c.h5.creating: creating the file (the file system is full)" <<<"$err"
+    check "disk full during creation: no file left" [ -z "$(ls -A "$WORK/tiny")" ]
+    umount "$WORK/tiny"
+  fi
   mount -o remount,size=$((size * 3)) "$mnt"
   check "after freeing space, --resume completes" run 3 -q "$WORK/in.ini" -o "$mnt/r.h5" --resume
   check "resumed result identical" same_data "$WORK/ref.h5" "$mnt/r.h5"
+  # a read-only file system: the resume is refused up front, naming the file and the reason
+  cp "$WORK/ref.h5" "$mnt/ro.h5.partial" 2>/dev/null
+  /usr/bin/python3 -c "import h5py; f = h5py.File('$mnt/ro.h5.partial', 'r+'); f.attrs['complete'] = 0" 2>/dev/null
+  mount -o remount,ro "$mnt"
+  err=$(run 1 "$WORK/in.ini" -o "$mnt/ro.h5" --resume 2>&1); rc=$?
+  check "read-only file system: exit 2, names the file and the reason" \
+    sh -c "[ $rc = 2 ] && grep -q 'ro.h5: output directory .* is not writable: Read-only file system' <<'E'
+$err
+E"
   umount "$mnt"
 else
   echo "# cannot mount a tmpfs here: disk-full tests skipped"

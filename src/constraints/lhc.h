@@ -50,7 +50,8 @@ static zp_status zp_lhc_parse(const zp_ini_doc *d, zp_config *c, const char *dir
     if ((e = zp_ini_get(d, "lhc", "pdf_member"))) {
         int64_t m;
         ZP_TRY(zp_ini_int(d, e, &m));
-        if (m < 0 || m > 100000) return ZP_INI_BAD(d, e, "must be between 0 and 100000 (got %s)", e->val);
+        if (m < 0 || m > 9999) /* LHAPDF numbers member files _0000 to _9999 */
+            return ZP_INI_BAD(d, e, "must be between 0 and 9999 (got %s)", e->val);
         c->lhc.pdf_member = (int)m;
     }
     if ((e = zp_ini_get(d, "lhc", "pt_min"))) ZP_TRY(zp_ini_nonneg(d, e, &c->lhc.pt_min));
@@ -74,11 +75,35 @@ static zp_status zp_lhc_readable(const zp_ini_doc *in, const char *key, const ch
 }
 
 
-/* its tables are read at the start of the scan (scan.c); here only: can they be read */
+/* The tables are read again at the start of the scan (scan.c); here: can they be read, is
+ * the PDF set there, is the luminosity table for the collider energy of [constants] sqrts.
+ * Errors name the input's key. */
 static zp_status zp_lhc_load(const zp_ini_doc *in, zp_config *c)
 {
     if (!c->lhc.enabled) return ZP_OK;
-    if (!c->lhc.pdf_set[0]) ZP_TRY(zp_lhc_readable(in, "lumi_table", c->lhc.lumi_path));
+    if (c->lhc.pdf_set[0]) {
+        zp_pdf *pdf = NULL;
+        const zp_status st = zp_pdf_open(c->lhc.pdf_set, c->lhc.pdf_member, &pdf);
+        zp_pdf_free(pdf);
+        if (st != ZP_OK) {
+            char pre[1200];
+            snprintf(pre, sizeof pre, "%s:%d: [lhc] pdf_set", in->path, zp_ini_line(in, "lhc", "pdf_set"));
+            zp_err_prefix(pre);
+            return st;
+        }
+    } else {
+        ZP_TRY(zp_lhc_readable(in, "lumi_table", c->lhc.lumi_path));
+        zp_lumi_table *t = malloc(sizeof *t);
+        if (!t) ZP_FAIL(ZP_ENOMEM, "out of memory");
+        zp_status st = zp_lumi_table_read(c->lhc.lumi_path, t);
+        if (st == ZP_OK && t->sqrts != c->k.sqrts)
+            st = zp_ini_bad(in->path, zp_ini_line(in, "constants", "sqrts"), "constants", "sqrts",
+                            "%g GeV, but the luminosity table %s is for %g GeV (set sqrts = %g, or give "
+                            "[lhc] lumi_table or pdf_set for %g GeV)", c->k.sqrts, c->lhc.lumi_path, t->sqrts,
+                            t->sqrts, c->k.sqrts);
+        free(t);
+        ZP_TRY(st);
+    }
     return zp_lhc_readable(in, "limits", c->lhc.limits_path);
 }
 #endif
