@@ -97,6 +97,28 @@ check "SIGUSR1 with 3 compute threads: a resumable .partial" [ -e "$WORK/sigt.h5
 check "SIGUSR1 with 3 compute threads: resume at 2 ranks x 2 threads completes" run 2 -q -t 2 "$WORK/in.ini" -o "$WORK/sigt.h5" --resume
 check "SIGUSR1 with 3 compute threads: result identical" same_data "$WORK/ref.h5" "$WORK/sigt.h5"
 
+# Signals to the launcher (README, "Exit codes"): Open MPI's mpirun forwards SIGUSR1, so the
+# ranks stop after their round and mpirun exits 4; SIGTERM or SIGINT to mpirun make mpirun end
+# the ranks itself and exit 1 (not ours to change); either way what is on disk resumes.
+launcher_signal() { # SIG OUT: the scan under mpirun, the signal to mpirun once it is under way
+  "$MPIEXEC" -n 2 "$ZPSCAN" -q "$WORK/in.ini" -o "$2" --checkpoint 0.05 &
+  local mp=$!
+  for _ in $(seq 1000); do [ -e "$2.partial" ] && break; sleep 0.01; done
+  sleep 0.1
+  kill -"$1" $mp
+  timeout 60 tail --pid=$mp -f /dev/null
+  wait $mp
+}
+launcher_signal USR1 "$WORK/lusr1.h5"; rc=$?
+check "SIGUSR1 to mpirun: exit 4 (or 0 when it had finished)" sh -c "[ $rc = 4 ] || { [ $rc = 0 ] && [ -e '$WORK/lusr1.h5' ]; }"
+for sig in TERM INT; do
+  launcher_signal $sig "$WORK/l$sig.h5"; rc=$?
+  check "SIG$sig to mpirun: exit 1 (mpirun's; also when the scan had completed), or 0" sh -c "[ $rc = 1 ] || { [ $rc = 0 ] && [ -e '$WORK/l$sig.h5' ]; }"
+  check "SIG$sig to mpirun: a result only if complete" sh -c "[ ! -e '$WORK/l$sig.h5' ] || /usr/bin/python3 -c \"import h5py, sys; sys.exit(0 if int(h5py.File('$WORK/l$sig.h5')['/'].attrs['complete']) == 1 else 1)\""
+  [ -e "$WORK/l$sig.h5" ] || check "SIG$sig to mpirun: --resume completes" run 2 -q "$WORK/in.ini" -o "$WORK/l$sig.h5" --resume
+  check "SIG$sig to mpirun: result identical" same_data "$WORK/ref.h5" "$WORK/l$sig.h5"
+done
+
 # a finished result: --resume says so and exits 0
 msg=$(run 2 "$WORK/in.ini" -o "$WORK/ref.h5" --resume 2>&1)
 check "resume of a complete file exits 0" [ $? = 0 ]
