@@ -555,7 +555,7 @@ zp_status zp_config_load(const char *path, zp_config *c, char **text_out)
     size_t len = 0;
     int err = zp_ini_slurp(path, &text, &len);
     if (err == ENOMEM) ZP_FAIL(ZP_ENOMEM, "%s: out of memory reading the file", path);
-    if (err) ZP_FAIL(ZP_EINPUT, "%s: cannot read the input file: %s", path, strerror(err));
+    if (err) ZP_FAIL(ZP_EINPUT, "%s: cannot read the input file: %s", path, zp_ini_strerror(err));
     if (strlen(text) != len) {
         free(text);
         ZP_FAIL(ZP_EINPUT, "%s: contains a NUL byte (not a text file)", path);

@@ -7,24 +7,37 @@
 static char g_msg[1024];
 static zp_status g_status = ZP_OK;
 
+/* Messages quote what users wrote: newlines fold to spaces (one line), other control bytes
+ * (a terminal escape in an input value) are printed as \xNN, never raw. */
+static void sanitize(char *dst, size_t cap, const char *src)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)src; *p && n + 5 < cap; ++p) {
+        if (*p == '\n' || *p == '\r' || *p == '\t') dst[n++] = ' ';
+        else if (*p < 0x20 || *p == 0x7f) n += (size_t)snprintf(dst + n, cap - n, "\\x%02x", *p);
+        else dst[n++] = (char)*p;
+    }
+    dst[n] = '\0';
+}
+
 void zp_err_set(zp_status st, const char *fmt, ...)
 {
     if (g_status != ZP_OK) return; /* keep the root cause */
+    char raw[sizeof g_msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(g_msg, sizeof g_msg, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    /* one-line messages: fold any newline a library put in */
-    for (char *p = g_msg; *p; ++p)
-        if (*p == '\n' || *p == '\r') *p = ' ';
+    sanitize(g_msg, sizeof g_msg, raw);
     g_status = st;
 }
 
 void zp_err_prefix(const char *prefix)
 {
     if (g_status == ZP_OK) return;
-    char tmp[2 * sizeof g_msg];
-    snprintf(tmp, sizeof tmp, "%s: %s", prefix, g_msg);
+    char tmp[2 * sizeof g_msg + 8], clean[sizeof g_msg];
+    sanitize(clean, sizeof clean, prefix);
+    snprintf(tmp, sizeof tmp, "%s: %s", clean, g_msg);
     size_t n = strlen(tmp);
     if (n >= sizeof g_msg) n = sizeof g_msg - 1; /* truncate: the prefix and cause come first */
     memcpy(g_msg, tmp, n);

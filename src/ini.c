@@ -424,17 +424,21 @@ int zp_ini_line(const zp_ini_doc *d, const char *sec, const char *key)
 /* Files                                                                                */
 
 /* Read a whole file; on failure return errno (0 on success). */
+const char *zp_ini_strerror(int err)
+{
+    return err == ZP_INI_NOT_REGULAR ? "not a regular file (a FIFO, device or socket)" : strerror(err);
+}
+
 int zp_ini_slurp(const char *path, char **text, size_t *len)
 {
     *text = NULL;
     if (len) *len = 0;
+    struct stat sb; /* before opening: a FIFO would block the open, a device never end */
+    if (stat(path, &sb) != 0) return errno ? errno : EIO;
+    if (S_ISDIR(sb.st_mode)) return EISDIR;
+    if (!S_ISREG(sb.st_mode)) return ZP_INI_NOT_REGULAR;
     FILE *f = fopen(path, "rb");
     if (!f) return errno ? errno : EIO;
-    struct stat sb;
-    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        fclose(f);
-        return EISDIR;
-    }
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     if (!buf) { fclose(f); return ENOMEM; }
@@ -463,7 +467,7 @@ zp_status zp_read_text_file(const char *path, char **text, size_t *len)
 {
     int err = zp_ini_slurp(path, text, len);
     if (err == ENOMEM) ZP_FAIL(ZP_ENOMEM, "%s: out of memory reading the file", path);
-    if (err) ZP_FAIL(ZP_EIO, "%s: cannot read: %s", path, strerror(err));
+    if (err) ZP_FAIL(ZP_EIO, "%s: cannot read: %s", path, zp_ini_strerror(err));
     return ZP_OK;
 }
 
@@ -476,7 +480,7 @@ zp_status zp_ini_read_named(const zp_ini_doc *in, const char *sec, const char *k
     int err = zp_ini_slurp(path, text, &len);
     if (err == ENOMEM) ZP_FAIL(ZP_ENOMEM, "%s: out of memory reading the file", path);
     if (err)
-        return zp_ini_bad(in->path, line, sec, key, "cannot read '%s': %s%s", path, strerror(err),
+        return zp_ini_bad(in->path, line, sec, key, "cannot read '%s': %s%s", path, zp_ini_strerror(err),
                    dflt ? ZP_INI_DEFAULT_HINT : "");
     if (strlen(*text) != len) {
         free(*text);

@@ -16,6 +16,7 @@
 
 #include "zp_version.h"
 #include "zpscan/config.h"
+#include "zpscan/env.h"
 #include "zpscan/grid.h"
 #include "zpscan/h5out.h"
 #include "zpscan/lhc.h"
@@ -192,6 +193,7 @@ static zp_status phase_inputs(scan_state *S)
     S->lt = calloc(1, sizeof *S->lt);
     S->lim = calloc(1, sizeof *S->lim);
     if (!S->c || !S->lt || !S->lim) st = ZP_ENOMEM;
+    if (S->rank == 0 && st == ZP_OK) st = zp_env_check();
     if (S->rank == 0 && st == ZP_OK) st = load_inputs(S);
     ZP_TRY(agree(S->comm, st));
     TRY_UNAGREED(S, bcast_bytes(S->comm, S->c, sizeof *S->c));

@@ -141,4 +141,25 @@ expect_bad pdf_nopath "pdf_nopath.ini:2: \[lhc\] pdf_set: .*LHAPDF_DATA_PATH is 
 expect_bad pdf_member "pdf_member.ini:3: \[lhc\] pdf_member: must be between 0 and 9999" "$WORK/pdf_member.ini"
 { printf '[constants]\nsqrts = 7000\n'; good; } > "$WORK/sqrts.ini"
 expect_bad sqrts "sqrts.ini:2: \[constants\] sqrts: 7000 GeV, but the luminosity table .* is for 13000 GeV" "$WORK/sqrts.ini"
+# issue 16: FIFOs and devices are refused before they are opened (an open would block)
+mkfifo "$WORK/fifo_input.ini"
+expect_bad fifo_input "fifo_input.ini: cannot read the input file: not a regular file" "$WORK/fifo_input.ini"
+mkfifo "$WORK/lumi.fifo"
+{ printf '[lhc]\nlumi_table = lumi.fifo\n'; good; } > "$WORK/fifo_data.ini"
+expect_bad fifo_data "fifo_data.ini:2: \[lhc\] lumi_table: cannot read .*lumi.fifo.: not a regular file" "$WORK/fifo_data.ini"
+{ printf '[flavour]\nfile = /dev/zero\n'; good; } > "$WORK/dev_data.ini"
+expect_bad dev_data "dev_data.ini:2: \[flavour\] file: cannot read ./dev/zero.: not a regular file" "$WORK/dev_data.ini"
+# issue 16: unknown values of zpscan's environment variables are errors
+for kv in ZPSCAN_SCHEDULE=bogus ZPSCAN_WRITEBACK=bogus ZPSCAN_H5_ALIGN=garbage ZPSCAN_H5_TILE_IO=sometimes ZPSCAN_DATADIR=/nonexistent; do
+  n=${kv%%=*}
+  cp "$WORK/ok.ini" "$WORK/env_$n.ini"
+  export "$kv"
+  expect_bad "env_$n" "environment variable $n='${kv#*=}': not an accepted value" "$WORK/env_$n.ini"
+  unset "$n"
+done
+# issue 16: control bytes in a value are printed escaped, never raw
+mk escape; sed -i 's/^lepton = mu/lepton = \x1b[31mRED\x1b[0m/' "$WORK/escape.ini"
+expect_bad escape "escape.ini:2: \[scan\] lepton: '.x1b\[31mRED.x1b\[0m' is not a lepton" "$WORK/escape.ini"
+err=$("$ZPSCAN" "$WORK/escape.ini" -o "$WORK/escape.h5" 2>&1)
+check "escape: no raw ESC byte in the message" sh -c "! printf '%s' \"\$1\" | grep -q \"\$(printf '\\033')\"" _ "$err"
 finish

@@ -63,8 +63,11 @@ zp_status zp_ini_file_key(const zp_ini_doc *d, const char *sec, const char *key,
 /* the data directory of the default files: ZPSCAN_DATADIR, else the build's */
 const char *zp_ini_data_dir(void);
 
-/* Files: read a whole file (errno on failure, 0 on success). */
+/* Files: read a whole regular file (0 on success, else errno or ZP_INI_NOT_REGULAR: a FIFO,
+ * device or socket, refused before it is opened). zp_ini_strerror says which. */
+#define ZP_INI_NOT_REGULAR (-1)
 int zp_ini_slurp(const char *path, char **text, size_t *len);
+const char *zp_ini_strerror(int err);
 /* Read the data file a key of the input names (or its default): errors name the key. */
 #define ZP_INI_DEFAULT_HINT " (the default file: set the key, or ZPSCAN_DATADIR to the data directory)"
 zp_status zp_ini_read_named(const zp_ini_doc *in, const char *sec, const char *key, const char *path,

@@ -68,10 +68,11 @@ static zp_status zp_lhc_readable(const zp_ini_doc *in, const char *key, const ch
     int err = 0;
     if (stat(path, &sb) != 0) err = errno;
     else if (S_ISDIR(sb.st_mode)) err = EISDIR;
+    else if (!S_ISREG(sb.st_mode)) err = ZP_INI_NOT_REGULAR; /* a FIFO would block the reader */
     else if (access(path, R_OK) != 0) err = errno;
     if (!err) return ZP_OK;
     return zp_ini_bad(in->path, zp_ini_line(in, "lhc", key), "lhc", key, "cannot read '%s': %s%s", path,
-               strerror(err), zp_ini_get(in, "lhc", key) ? "" : ZP_INI_DEFAULT_HINT);
+               zp_ini_strerror(err), zp_ini_get(in, "lhc", key) ? "" : ZP_INI_DEFAULT_HINT);
 }
 
 
