@@ -1,6 +1,7 @@
 #include "zpscan/preflight.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -100,7 +101,7 @@ static void parent_dir(const char *path, char *dir, size_t len)
 
 static const char *disk_full_hint(const char *path)
 {
-    char dir[1100];
+    char dir[ZP_PATH_MAX];
     parent_dir(path, dir, sizeof dir);
     struct statvfs vf;
     if (statvfs(dir, &vf) != 0) return "";
@@ -111,7 +112,7 @@ static const char *disk_full_hint(const char *path)
 
 void zp_preflight_io_error(const char *partial, const char *what)
 {
-    char pre[1200];
+    char pre[ZP_PATH_MAX + 128];
     snprintf(pre, sizeof pre, "%s: %s%s", partial, what, disk_full_hint(partial));
     zp_err_prefix(pre);
 }
@@ -147,7 +148,7 @@ static zp_status replaceable_result(const char *path)
 /* The run record PATH.json is written at the end: only over nothing or a record of ours. */
 static zp_status replaceable_record(const char *final)
 {
-    char json[1200];
+    char json[ZP_PATH_MAX + 16];
     snprintf(json, sizeof json, "%s.json", final);
     struct stat sb;
     if (lstat(json, &sb) != 0) return ZP_OK;
@@ -167,6 +168,16 @@ zp_status zp_preflight_output(const zp_config *c, const zp_out_policy *o, const 
                               const char *partial, uint64_t est, uint64_t fp, zp_out_mode *mode)
 {
     *mode = ZP_OUT_NEW;
+    /* the longest name zpscan makes is PATH.creating: it and its file name must be legal */
+    const char *base = strrchr(final, '/') ? strrchr(final, '/') + 1 : final;
+    if (!*base) ZP_FAIL(ZP_EINPUT, "%s: the output names a directory, not a file", final);
+    if (strlen(base) + strlen(".creating") > NAME_MAX)
+        ZP_FAIL(ZP_EINPUT, "%s: the file name has %zu characters; with zpscan's suffixes (.creating, .partial, "
+                ".json) it must stay within %d, so at most %zu", final, strlen(base), NAME_MAX,
+                (size_t)NAME_MAX - strlen(".creating"));
+    if (strlen(final) + strlen(".creating") >= ZP_PATH_MAX)
+        ZP_FAIL(ZP_EINPUT, "%s: the output path is too long (at most %zu characters)", final,
+                (size_t)ZP_PATH_MAX - 1 - strlen(".creating"));
     int fin = file_exists(final), part = file_exists(partial);
     if (o->resume) {
         if (part) {
@@ -198,8 +209,13 @@ zp_status zp_preflight_output(const zp_config *c, const zp_out_policy *o, const 
                     partial);
     }
     ZP_TRY(replaceable_record(final));
+    if (*mode == ZP_OUT_NEW) { /* PATH.creating is removed before the file is laid out there */
+        char creating[ZP_PATH_MAX + 16];
+        snprintf(creating, sizeof creating, "%s.creating", final);
+        ZP_TRY(replaceable_result(creating));
+    }
     /* the directory must be writable */
-    char dir[1100];
+    char dir[ZP_PATH_MAX];
     parent_dir(final, dir, sizeof dir);
     if (access(dir, W_OK) != 0)
         ZP_FAIL(ZP_EINPUT, "%s: output directory %s is not writable: %s", final, dir, strerror(errno));

@@ -58,14 +58,14 @@ static void esc(char *out, size_t len, const char *s)
 char *zp_progress_record(const zp_progress *p, const zp_run_record *r)
 {
     (void)p;
-    size_t cap = 8192;
-    char *j = malloc(cap);
-    if (!j) return NULL;
-    char in[1100], outp[1100], ver[256], build[1100];
+    char in[2 * ZP_PATH_MAX], outp[2 * ZP_PATH_MAX], ver[256], build[1100];
     esc(in, sizeof in, r->input);
     esc(outp, sizeof outp, r->output);
     esc(ver, sizeof ver, r->version);
     esc(build, sizeof build, r->build);
+    const size_t cap = 8192 + strlen(in) + strlen(outp);
+    char *j = malloc(cap);
+    if (!j) return NULL;
     double pts = r->npoints * ((double)r->tiles_computed / (double)(r->ntiles ? r->ntiles : 1));
     const char *mode = r->io_mode == 0 ? "none" : r->io_mode == 1 ? "chunk-independent"
                        : r->io_mode == 2 ? "chunk-collective" : r->io_mode == 3 ? "chunk-mixed"

@@ -4,6 +4,8 @@
 #include "zpscan/scan.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -133,7 +135,7 @@ typedef struct {
     int64_t *slot_k;
     zp_pipe *pipe;
     tile_work work;
-    char final[1024], partial[1100], binfo[512];
+    char final[ZP_PATH_MAX], partial[ZP_PATH_MAX + 16], binfo[512];
     zp_out_mode mode;
     uint64_t fp, est;
     /* the rounds' outcome */
@@ -161,6 +163,9 @@ static zp_status load_inputs(scan_state *S)
     const zp_scan_opts *o = S->o;
     zp_config *c = S->c;
     ZP_TRY(zp_config_load(o->input_path, c, &S->text));
+    if (o->output && strlen(o->output) >= sizeof c->output_path)
+        ZP_FAIL(ZP_EINPUT, "-o: the output path has %zu characters, at most %zu are supported", strlen(o->output),
+                sizeof c->output_path - 1);
     if (o->output) snprintf(c->output_path, sizeof c->output_path, "%s", o->output);
     if (!c->output_path[0])
         ZP_FAIL(ZP_EINPUT, "%s: [scan] output: no output file (give output = ... or -o)", o->input_path);
@@ -300,7 +305,7 @@ static zp_status phase_open(scan_state *S)
         /* Lay the file out under a third name and give it the .partial name only once its
          * metadata is complete and flushed: a kill during creation leaves nothing that
          * --resume would mistake for a resumable scan. */
-        char creating[1200];
+        char creating[ZP_PATH_MAX + 16];
         snprintf(creating, sizeof creating, "%s.creating", c->output_path);
         if (S->rank == 0) {
             if (S->o->overwrite) { remove(S->final); remove(S->partial); }
@@ -450,11 +455,14 @@ static zp_status phase_rounds(scan_state *S)
  * file cannot contain). */
 static zp_status write_sidecar(scan_state *S, zp_run_record *rr)
 {
-    char jpath[1200];
+    char jpath[ZP_PATH_MAX + 16];
     snprintf(jpath, sizeof jpath, "%s.json", S->final);
     rr->t_finish = MPI_Wtime() - S->t0 - rr->t_total;
     char *rec = zp_progress_record(&S->prog, rr);
-    FILE *jf = rec ? fopen(jpath, "w") : NULL;
+    /* never through a link planted at the name since the pre-flight check */
+    const int fd = rec ? open(jpath, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644) : -1;
+    FILE *jf = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (fd >= 0 && !jf) close(fd);
     int bad = !jf || fputs(rec, jf) < 0;
     if (jf && fclose(jf) != 0) bad = 1; /* closed on every path */
     free(rec);

@@ -36,7 +36,7 @@ refused() {
   local d=$1 re=$2; shift 2
   local err rc
   err=$("$@" 2>&1 >/dev/null); rc=$?
-  if [ $rc = 2 ] && [ "$(printf '%s\n' "$err" | grep -c .)" = 1 ] && grep -Eq "$re" <<<"$err"; then ok "$d"
+  if [ $rc = 2 ] && [ "$(printf '%s\n' "$err" | grep -c .)" = 1 ] && grep -Eq -- "$re" <<<"$err"; then ok "$d"
   else bad "$d (exit $rc: $err)"; fi
 }
 check "a scan of a.ini" run 1 a.ini -o out.h5 -q
@@ -70,5 +70,15 @@ echo precious > target
 ln -s target sym.h5.json
 refused "a symbolic link at the run record's name" "sym.h5.json: is a symbolic link" "$ZPSCAN" a.ini -o sym.h5
 check "the link's target is untouched" [ "$(cat target)" = precious ]
+ln -s target cre.h5.creating
+refused "a symbolic link at PATH.creating" "cre.h5.creating: is a symbolic link" "$ZPSCAN" a.ini -o cre.h5
+check "the link and its target are untouched" sh -c '[ -L cre.h5.creating ] && [ "$(cat target)" = precious ]'
+long=$(printf 'd%.0s' $(seq 200)); deep="$WORK/$long/$long/$long/$long"; mkdir -p "$deep"
+check "a 1000-character output path works (1 rank)" "$ZPSCAN" a.ini -o "$deep/x.h5" -q
+check "a 1000-character output path works (2 ranks)" run 2 a.ini -o "$deep/y.h5" -q
+name=$(printf 'n%.0s' $(seq 246))
+check "a 246-character file name works" run 2 a.ini -o "$name" -q
+refused "a 250-character file name: a clean error" "the file name has 250 characters.*at most 246" "$ZPSCAN" a.ini -o "$(printf 'n%.0s' $(seq 250))"
+refused "a path beyond PATH_MAX: a clean error" "-o: the output path has [0-9]+ characters, at most 4095" "$ZPSCAN" a.ini -o "$deep/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/x.h5"
 check "a run record of ours is replaced" sh -c "cp out.h5.json again.h5.json && '$ZPSCAN' a.ini -o again.h5 -q && grep -q again.h5 again.h5.json"
 finish

@@ -75,7 +75,7 @@ typedef struct {
 typedef struct {
     char input_path[1024];
     char input_dir[1024];      /* data file paths are relative to the input file */
-    char output_path[1024];
+    char output_path[ZP_PATH_MAX];
     zp_lepton lepton;
     zp_axis_spec axes[ZP_NAXES];
     int64_t tile[ZP_NAXES];    /* 0: choose automatically */

@@ -86,4 +86,7 @@ const char *zp_h5_errstr(void);
 #define ZP_FAIL(st, ...)                                                     \
     do { zp_err_set((st), __VA_ARGS__); return (st); } while (0)
 
+/* the longest path zpscan takes (the output with its suffixes must fit) */
+#define ZP_PATH_MAX 4096
+
 #endif

@@ -29,7 +29,7 @@ typedef struct {
 typedef struct {
     int agreed;                /* every rank returned the same status (clean shutdown possible) */
     int already_complete;      /* --resume found a finished result */
-    char output[1024];         /* final path of the result */
+    char output[ZP_PATH_MAX];  /* final path of the result */
 } zp_scan_result;
 
 zp_status zp_scan_run(MPI_Comm comm, const zp_scan_opts *o, zp_scan_result *res);
