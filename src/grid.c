@@ -1,6 +1,7 @@
 #include "zpscan/grid.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,9 +89,44 @@ void zp_grid_auto_tile(const int64_t n[ZP_NAXES], int64_t target, int64_t tile[Z
     }
 }
 
+/* The number of values of an axis, without making them (0: the spec is invalid). */
+static int64_t axis_count(const zp_axis_spec *s)
+{
+    switch (s->spacing) {
+    case ZP_SPACING_LIST: return s->nlist;
+    case ZP_SPACING_LIN: return s->n;
+    case ZP_SPACING_LOG: return s->n * (s->sign == ZP_SIGN_BOTH ? 2 : 1) + (s->include_zero ? 1 : 0);
+    }
+    return 0;
+}
+
+/* Before anything is allocated: the axes' values and the point count must be representable
+ * and fit the budget, or the input is refused at once with the numbers. */
+static zp_status check_size(const zp_config *c)
+{
+    int64_t n[ZP_NAXES], values = 0, points = 1;
+    int overflow = 0;
+    for (int d = 0; d < ZP_NAXES; ++d) {
+        n[d] = axis_count(&c->axes[d]);
+        values += n[d];
+        if (n[d] > 0 && points > INT64_MAX / n[d]) overflow = 1;
+        else points *= n[d];
+    }
+    char dims[256];
+    snprintf(dims, sizeof dims, "mass %lld x gqL %lld x gqR %lld x gV %lld x gA %lld", (long long)n[0],
+             (long long)n[1], (long long)n[2], (long long)n[3], (long long)n[4]);
+    if (overflow) ZP_FAIL(ZP_EINPUT, "%s: the grid (%s) has more than 2^63 points", c->input_path, dims);
+    if ((uint64_t)values * sizeof(double) > ZP_GRID_AXES_MAX_BYTES)
+        ZP_FAIL(ZP_EINPUT, "%s: the axes (%s) hold %lld values: %.3g GB for the values alone, at most %.3g GB",
+                c->input_path, dims, (long long)values, (double)values * sizeof(double) / 1e9,
+                ZP_GRID_AXES_MAX_BYTES / 1e9);
+    return ZP_OK;
+}
+
 zp_status zp_grid_build(const zp_config *c, zp_grid *g)
 {
     memset(g, 0, sizeof *g);
+    ZP_TRY(check_size(c));
     for (int d = 0; d < ZP_NAXES; ++d) {
         zp_status st = zp_grid_axis_values(&c->axes[d], zp_axis_names[d], &g->v[d], &g->n[d]);
         if (st != ZP_OK) { zp_grid_free(g); return st; }
@@ -122,6 +158,13 @@ zp_status zp_grid_build(const zp_config *c, zp_grid *g)
         }
         g->npoints *= g->n[d];
         g->ntiles *= g->ntile[d];
+    }
+    if (g->ntiles > ZP_GRID_MAX_TILES) {
+        zp_grid_free(g);
+        ZP_FAIL(ZP_EINPUT, "%s: %lld tiles of %lld x %lld x %lld x %lld x %lld points: the plan holds at most %lld "
+                "(give a larger [scan] tile)", c->input_path, (long long)g->ntiles, (long long)g->tile[0],
+                (long long)g->tile[1], (long long)g->tile[2], (long long)g->tile[3], (long long)g->tile[4],
+                (long long)ZP_GRID_MAX_TILES);
     }
     return ZP_OK;
 }

@@ -87,10 +87,11 @@ static int parse_seconds(const char *s, double *out)
 
 int main(int argc, char **argv)
 {
-    /* zpscan never uses MPI-IO shared file pointers; Open MPI's lockedfile and sm components
-     * of them still build fixed-size names from the file's path at every open (a path of ~1000
-     * characters overflowed one). Leave a user's own choice alone. */
-    setenv("OMPI_MCA_sharedfp", "^lockedfile,sm", 0);
+    /* zpscan never uses MPI-IO shared file pointers, but Open MPI 4 sets them up at every
+     * open: its lockedfile component formats the file's path into a fixed-size buffer (a path
+     * of ~1000 characters aborted in it). sm (the default, files in Open MPI's session
+     * directory) and individual remain; a user's own choice is left alone. */
+    setenv("OMPI_MCA_sharedfp", "^lockedfile", 0);
     /* handlers first: a batch system's warning may come while MPI is still starting */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -24,6 +24,18 @@ static void *acc_alloc(size_t bytes)
     return p;
 }
 
+uint64_t zp_acc_bytes(const zp_config *c, const zp_grid *g)
+{
+    uint64_t cells = 0;
+    for (int p = 0; p < c->nproj; ++p) {
+        const int A = c->proj[p][0], B = c->proj[p][1];
+        uint64_t n = (uint64_t)g->n[A] * (uint64_t)g->n[B];
+        if (A != ZP_AX_MASS && B != ZP_AX_MASS) n *= (uint64_t)g->n[ZP_AX_MASS];
+        cells += n;
+    }
+    return cells * (ZP_NBITS * sizeof(uint64_t) + ZP_NPMIN * sizeof(double));
+}
+
 zp_status zp_acc_init(zp_acc *a, const zp_config *c, const zp_grid *g)
 {
     return zp_acc_init_shape(a, c, g, 1);

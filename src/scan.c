@@ -236,6 +236,16 @@ static zp_status phase_setup(scan_state *S)
         if (!S->accs || !S->bufs || !S->slot_dt || !S->slot_k)
             zp_err_set(st = ZP_ENOMEM, "out of memory for %d compute threads", S->nthreads);
     }
+    if (st == ZP_OK) {
+        /* the projections' cells live in memory on every rank: refuse what cannot fit rather
+         * than meet the OOM killer (half the node's memory is the budget of one rank) */
+        const uint64_t need = zp_acc_bytes(c, g) * (uint64_t)(S->nacc + (S->rank == 0));
+        const double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+        if (phys > 0 && (double)need > 0.5 * phys)
+            zp_err_set(st = ZP_EINPUT, "%s: [scan] projections: %.3g GB of projection cells per rank (%d "
+                       "accumulators), more than half of this node's %.3g GB (project fewer or shorter axes)",
+                       c->input_path, (double)need / 1e9, S->nacc + (S->rank == 0), phys / 1e9);
+    }
     for (int i = 0; st == ZP_OK && i < S->nacc; ++i) st = zp_acc_init(&S->accs[i], c, g);
     /* every rank knows the projection layout (collective opens need it); only rank 0 fills it,
      * so only rank 0 allocates it */

@@ -162,4 +162,29 @@ mk escape; sed -i 's/^lepton = mu/lepton = \x1b[31mRED\x1b[0m/' "$WORK/escape.in
 expect_bad escape "escape.ini:2: \[scan\] lepton: '.x1b\[31mRED.x1b\[0m' is not a lepton" "$WORK/escape.ini"
 err=$("$ZPSCAN" "$WORK/escape.ini" -o "$WORK/escape.h5" 2>&1)
 check "escape: no raw ESC byte in the message" sh -c "! printf '%s' \"\$1\" | grep -q \"\$(printf '\\033')\"" _ "$err"
+# issue 16: absurd grids fail at once with the numbers; a huge valid one starts at once
+axes() { # MASS GQL GV GA [projections]: a grid with those axis lengths
+  printf '[scan]\nlepton = mu\npoints = no\nprojections = %s\n' "${5:-gV:gA}"
+  if [ "$1" = 1 ]; then printf '[axis.mass]\nvalues = 500\n'; else printf '[axis.mass]\nspacing = lin\nmin = 300\nmax = 3000\nn = %s\n' "$1"; fi
+  printf '[axis.gqL]\nspacing = log\nmin = 1e-6\nmax = 1e-1\nn = %s\n[axis.gqR]\nvalues = 0\n' "$2"
+  printf '[axis.gV]\nspacing = log\nmin = 1e-3\nmax = 10\nn = %s\n' "$3"
+  if [ "$4" = 1 ]; then printf '[axis.gA]\nvalues = 0\n'; else printf '[axis.gA]\nspacing = lin\nmin = -1\nmax = 1\nn = %s\n' "$4"; fi
+}
+axes 1 1000000000 1000000000 1 > "$WORK/huge_axes.ini"
+t0=$(date +%s)
+expect_bad huge_axes "huge_axes.ini: the axes \(mass 1 x gqL 1000000000 x gqR 1 x gV 1000000000 x gA 1\) hold 2000000003 values: 16 GB" "$WORK/huge_axes.ini"
+check "huge axes: refused within 10 s" [ $(($(date +%s) - t0)) -le 10 ]
+axes 1000 1000000 1000000 1000000 > "$WORK/overflow.ini"
+expect_bad overflow "overflow.ini: the grid \(mass 1000 x gqL 1000000 x gqR 1 x gV 1000000 x gA 1000000\) has more than 2\^63 points" "$WORK/overflow.ini"
+axes 25 2000 2000 1 gqL:gV > "$WORK/proj_mem.ini"
+expect_bad proj_mem "proj_mem.ini: \[scan\] projections: [0-9.]+ GB of projection cells per rank" "$WORK/proj_mem.ini"
+axes 100 100000 100 100 > "$WORK/many_tiles.ini"; printf 'tile = 1, 1, 1, 1, 1\n' | sed -i '/^points = no/r /dev/stdin' "$WORK/many_tiles.ini"
+expect_bad many_tiles "many_tiles.ini: 100000000000 tiles of 1 x 1 x 1 x 1 x 1 points: the plan holds at most" "$WORK/many_tiles.ini"
+axes 10 1000000 1000 100 > "$WORK/big_ok.ini"
+timeout -s INT 30 "$MPIEXEC" -n 2 "$ZPSCAN" "$WORK/big_ok.ini" -o "$WORK/big_ok.h5" --progress 0.5 > "$WORK/big_ok.out" 2>&1 &
+bp=$!; t0=$(date +%s.%N); first=""
+for _ in $(seq 300); do grep -q "progress" "$WORK/big_ok.out" 2>/dev/null && { first=$(date +%s.%N); break; }; sleep 0.1; done
+kill -INT $bp 2>/dev/null; wait $bp 2>/dev/null
+check "a valid 10^12-point projections-only grid reaches its first progress line within 15 s" \
+  sh -c "[ -n '$first' ] && awk 'BEGIN { exit !($first - $t0 <= 15) }'"
 finish

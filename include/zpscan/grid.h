@@ -6,6 +6,11 @@
 #include <stdint.h>
 
 #include "zpscan/config.h"
+
+/* What a grid may cost before it is refused as input: its axis values, and its tiles (each
+ * takes 8 + 1 bytes in the plan and 2 in the file's resume state). */
+#define ZP_GRID_AXES_MAX_BYTES (1ull << 30)
+#define ZP_GRID_MAX_TILES (INT64_C(1) << 27)
 #include "zpscan/error.h"
 
 typedef struct {

@@ -34,6 +34,8 @@ typedef struct {
 } zp_acc;
 
 zp_status zp_acc_init(zp_acc *a, const zp_config *c, const zp_grid *g);
+/* Bytes of one accumulator's projection arrays (each compute thread has one, rank 0 one more). */
+uint64_t zp_acc_bytes(const zp_config *c, const zp_grid *g);
 /* with_arrays = 0: the projection shapes only (no counts or minima), for a rank that never
  * holds a total; zp_acc_zero and zp_acc_free accept it. */
 zp_status zp_acc_init_shape(zp_acc *a, const zp_config *c, const zp_grid *g, int with_arrays);
