@@ -20,6 +20,7 @@
 #include "zpscan/config.h"
 #include "zpscan/env.h"
 #include "zpscan/grid.h"
+#include "zpscan/lock.h"
 #include "zpscan/h5out.h"
 #include "zpscan/lhc.h"
 #include "zpscan/lumi.h"
@@ -138,6 +139,7 @@ typedef struct {
     char final[ZP_PATH_MAX], partial[ZP_PATH_MAX + 16], binfo[512];
     zp_out_mode mode;
     uint64_t fp, est;
+    zp_lock lock;         /* rank 0: one writer per output */
     /* the rounds' outcome */
     zp_progress prog;
     double t_setup, t_comp, t_write, t_ckpt, t_wait, tile_n, tile_s1, tile_s2, tile_max;
@@ -280,6 +282,12 @@ static zp_status phase_plan(scan_state *S)
     zp_status st = ZP_OK;
     const zp_out_policy pol = {o->resume, o->overwrite, o->force};
     if (S->rank == 0) st = zp_preflight_output(S->c, &pol, S->final, S->partial, S->est, S->fp, &S->mode);
+    /* a second writer (another scan to the same -o, a --resume while one runs) is refused */
+    if (S->rank == 0 && st == ZP_OK && S->mode != ZP_OUT_COMPLETE && !o->dry_run) {
+        st = zp_lock_acquire(&S->lock, S->final);
+        /* what was decided before the lock may have changed under another writer: decide again */
+        if (st == ZP_OK) st = zp_preflight_output(S->c, &pol, S->final, S->partial, S->est, S->fp, &S->mode);
+    }
     ZP_TRY(agree(S->comm, st));
     int mode = (int)S->mode;
     ZP_MPI(MPI_Bcast(&mode, 1, MPI_INT, 0, S->comm));
@@ -428,6 +436,7 @@ static zp_status phase_rounds(scan_state *S)
         double td = MPI_Wtime();
         S->t_wait += td - tc;
         const int64_t rend = zp_sched_round_end(&sch, r);
+        if (S->rank == 0) zp_lock_touch(&S->lock, td);
         zp_progress_update(&S->prog, S->tiles_before + rend);
         if (!(flags[0] || flags[1] || r + 1 == rounds)) continue;
         for (int64_t j = S->ckpt_end; j < rend; ++j) S->done[S->pending[j]] = 1;
@@ -534,6 +543,7 @@ static zp_status phase_finish(scan_state *S)
 
 static void state_free(scan_state *S)
 {
+    zp_lock_release(&S->lock); /* rank 0, when it holds it */
     zp_pipe_free(S->pipe); /* waits for the tiles still computing (after an error) */
     for (int i = 0; S->bufs && i < S->nslot; ++i) zp_tile_bufs_free(&S->bufs[i]);
     free(S->bufs);

@@ -1,0 +1,76 @@
+#include "zpscan/lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static zp_status create(zp_lock *l, const char *host)
+{
+    const int fd = open(l->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) return errno == EEXIST ? ZP_EINPUT : ZP_EIO;
+    const char *job = getenv("SLURM_JOB_ID");
+    char buf[512];
+    const int n = snprintf(buf, sizeof buf, "%s %ld %s %ld\n", host, (long)getpid(), job && *job ? job : "-",
+                           (long)time(NULL));
+    const int bad = write(fd, buf, (size_t)n) != n;
+    if (close(fd) != 0 || bad) {
+        unlink(l->path);
+        return ZP_EIO;
+    }
+    l->held = 1;
+    return ZP_OK;
+}
+
+zp_status zp_lock_acquire(zp_lock *l, const char *output)
+{
+    memset(l, 0, sizeof *l);
+    snprintf(l->path, sizeof l->path, "%s.lock", output);
+    char host[256] = "?";
+    gethostname(host, sizeof host - 1);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        const zp_status st = create(l, host);
+        if (st == ZP_OK) return ZP_OK;
+        if (st == ZP_EIO) ZP_FAIL(ZP_EIO, "%s: cannot create the lock: %s", l->path, strerror(errno));
+        /* someone holds it: who, and are they still there? */
+        struct stat sb;
+        if (lstat(l->path, &sb) != 0) continue; /* just released: try again */
+        if (!S_ISREG(sb.st_mode)) ZP_FAIL(ZP_EINPUT, "%s: is not a regular file; remove it", l->path);
+        char hh[256] = "?", job[64] = "-";
+        long pid = 0, since = 0;
+        FILE *f = fopen(l->path, "r");
+        if (f) {
+            if (fscanf(f, "%255s %ld %63s %ld", hh, &pid, job, &since) != 4) pid = 0;
+            fclose(f);
+        }
+        const double age = difftime(time(NULL), sb.st_mtime);
+        const int dead_here = pid > 0 && strcmp(hh, host) == 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+        if (dead_here || age > ZP_LOCK_STALE_SECONDS) { /* stale: the holder is gone */
+            unlink(l->path);
+            continue;
+        }
+        ZP_FAIL(ZP_EINPUT, "%s: another zpscan is writing it (host %s, pid %ld, job %s, lock %s refreshed %.0f s "
+                "ago); if that job is gone, remove the lock or wait until it is %d s old", output, hh, pid, job,
+                l->path, age, ZP_LOCK_STALE_SECONDS);
+    }
+    ZP_FAIL(ZP_EINPUT, "%s: another zpscan took the lock %s at the same moment", output, l->path);
+}
+
+void zp_lock_touch(zp_lock *l, double now)
+{
+    if (!l->held || now - l->last_touch < 5.0) return;
+    l->last_touch = now;
+    (void)utimensat(AT_FDCWD, l->path, NULL, AT_SYMLINK_NOFOLLOW);
+}
+
+void zp_lock_release(zp_lock *l)
+{
+    if (!l->held) return;
+    unlink(l->path);
+    l->held = 0;
+}
