@@ -13,6 +13,13 @@ static int align_ok(const char *v)
     return sscanf(v, "%llu,%llu%c", &a, &b, &tail) == 2 && b > 0 && v[0] != '-' && !strchr(v, ' ');
 }
 
+static int positive_ok(const char *v)
+{
+    char *end;
+    const long k = strtol(v, &end, 10);
+    return !*end && k > 0 && k < 1000000;
+}
+
 static int dir_ok(const char *v)
 {
     struct stat sb;
@@ -30,6 +37,7 @@ static const struct {
     {"ZPSCAN_H5_TILE_IO", "independent|collective", NULL, "independent or collective"},
     {"ZPSCAN_H5_ALIGN", NULL, align_ok, "THRESHOLD,ALIGNMENT in bytes (alignment > 0), e.g. 16777216,1048576"},
     {"ZPSCAN_DATADIR", NULL, dir_ok, "an existing directory (the data files' defaults)"},
+    {"ZPSCAN_TEST_RANKS_PER_NODE", NULL, positive_ok, "a positive integer (tests: ranks per emulated node)"},
 };
 
 static int word_in(const char *v, const char *list)

@@ -10,6 +10,22 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Is process pid of this host gone? A zombie (killed, not yet reaped) is gone too. */
+static int gone(long pid)
+{
+    if (pid <= 0) return 0;
+    if (kill((pid_t)pid, 0) != 0) return errno == ESRCH;
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    const size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *rp = strrchr(buf, ')'); /* "pid (comm) S ...": the state follows the name */
+    return rp && (rp[2] == 'Z' || rp[2] == 'X');
+}
+
 static zp_status create(zp_lock *l, const char *host)
 {
     const int fd = open(l->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -49,7 +65,7 @@ zp_status zp_lock_acquire(zp_lock *l, const char *output)
             fclose(f);
         }
         const double age = difftime(time(NULL), sb.st_mtime);
-        const int dead_here = pid > 0 && strcmp(hh, host) == 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+        const int dead_here = strcmp(hh, host) == 0 && gone(pid);
         if (dead_here || age > ZP_LOCK_STALE_SECONDS) { /* stale: the holder is gone */
             unlink(l->path);
             continue;

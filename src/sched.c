@@ -20,6 +20,18 @@ zp_status zp_sched_init(zp_sched *s, MPI_Comm comm, int64_t npend, int dynamic)
     /* the node: its ranks, and where its share sits in a round (nodes ordered by the rank of
      * their first member, so every rank computes the same layout) */
     ZP_MPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, s->rank, MPI_INFO_NULL, &s->node));
+    /* tests only: ZPSCAN_TEST_RANKS_PER_NODE=K cuts each node into "nodes" of K ranks, so the
+     * cross-node path (static shares between nodes) runs on one machine */
+    const char *kenv = getenv("ZPSCAN_TEST_RANKS_PER_NODE");
+    if (kenv && *kenv) {
+        const int k = atoi(kenv), world = s->rank;
+        int lr;
+        ZP_MPI(MPI_Comm_rank(s->node, &lr));
+        MPI_Comm sub;
+        ZP_MPI(MPI_Comm_split(s->node, k > 0 ? lr / k : 0, world, &sub));
+        ZP_MPI(MPI_Comm_free(&s->node));
+        s->node = sub;
+    }
     int nlocal, lrank, leader = s->rank;
     ZP_MPI(MPI_Comm_size(s->node, &nlocal));
     ZP_MPI(MPI_Comm_rank(s->node, &lrank));
