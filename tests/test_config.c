@@ -347,8 +347,21 @@ static void t_lhc_files_not_checked_when_disabled(void **s)
 {
     (void)s;
     expect_ok("[lhc]\nenabled = no\nlimits = none.csv\n");
-    /* with pdf_set the luminosity table is computed, so it need not exist */
-    expect_ok("[lhc]\npdf_set = NNPDF23_lo_as_0130_qed\nlumi_table = none.csv\n");
+    /* with pdf_set the luminosity table is computed, so it need not exist; the set itself is
+     * looked up (an empty LHAPDF_DATA_PATH: it is not there, and the error names pdf_set) */
+    char *saved = getenv("LHAPDF_DATA_PATH") ? strdup(getenv("LHAPDF_DATA_PATH")) : NULL;
+    setenv("LHAPDF_DATA_PATH", g_dir, 1);
+    expect_err("[lhc]\npdf_set = NNPDF23_lo_as_0130_qed\nlumi_table = none.csv\n", 2, "[lhc] pdf_set: PDF set");
+    if (strstr(zp_err_msg(), "lumi_table")) fail_msg("the luminosity table was checked: %s", zp_err_msg());
+    zp_err_clear();
+    if (saved) setenv("LHAPDF_DATA_PATH", saved, 1);
+    else unsetenv("LHAPDF_DATA_PATH");
+    /* where the caller's path has the set (development, CI with the set), it loads */
+    char info[1200];
+    snprintf(info, sizeof info, "%s/NNPDF23_lo_as_0130_qed/NNPDF23_lo_as_0130_qed.info", saved ? saved : "");
+    if (saved && access(info, R_OK) == 0)
+        expect_ok("[lhc]\npdf_set = NNPDF23_lo_as_0130_qed\nlumi_table = none.csv\n");
+    free(saved);
 }
 
 static void t_g2_preset_errors(void **s)
