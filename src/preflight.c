@@ -145,6 +145,25 @@ static zp_status replaceable_result(const char *path)
     return ZP_OK;
 }
 
+/* PATH.creating is the file a killed scan was laying out: removed and made again when it is
+ * a regular file that is empty or begins as HDF5 does; anything else there is not ours. */
+static zp_status replaceable_creating(const char *path)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0) return ZP_OK;
+    const char *kind = kind_of(&sb);
+    if (kind) ZP_FAIL(ZP_EINPUT, "%s: is %s, where zpscan lays out a new file; remove it", path, kind);
+    if (sb.st_size == 0) return ZP_OK;
+    static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    unsigned char head[8] = {0};
+    FILE *f = fopen(path, "rb");
+    const size_t n = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f) fclose(f);
+    if (n != sizeof head || memcmp(head, sig, sizeof sig) != 0)
+        ZP_FAIL(ZP_EINPUT, "%s: exists and is not a file zpscan began (not HDF5); remove it", path);
+    return ZP_OK;
+}
+
 /* The run record PATH.json is written at the end: only over nothing or a record of ours. */
 static zp_status replaceable_record(const char *final)
 {
@@ -212,7 +231,7 @@ zp_status zp_preflight_output(const zp_config *c, const zp_out_policy *o, const 
     if (*mode == ZP_OUT_NEW) { /* PATH.creating is removed before the file is laid out there */
         char creating[ZP_PATH_MAX + 16];
         snprintf(creating, sizeof creating, "%s.creating", final);
-        ZP_TRY(replaceable_result(creating));
+        ZP_TRY(replaceable_creating(creating));
     }
     /* the directory must be writable */
     char dir[ZP_PATH_MAX];

@@ -71,8 +71,13 @@ ln -s target sym.h5.json
 refused "a symbolic link at the run record's name" "sym.h5.json: is a symbolic link" "$ZPSCAN" a.ini -o sym.h5
 check "the link's target is untouched" [ "$(cat target)" = precious ]
 ln -s target cre.h5.creating
-refused "a symbolic link at PATH.creating" "cre.h5.creating: is a symbolic link" "$ZPSCAN" a.ini -o cre.h5
+refused "a symbolic link at PATH.creating" "cre.h5.creating: is a symbolic link, where zpscan lays out a new file" "$ZPSCAN" a.ini -o cre.h5
 check "the link and its target are untouched" sh -c '[ -L cre.h5.creating ] && [ "$(cat target)" = precious ]'
+echo precious > foreign.h5.creating
+refused "a foreign file at PATH.creating" "foreign.h5.creating: exists and is not a file zpscan began" "$ZPSCAN" a.ini -o foreign.h5
+check "... left as it was" [ "$(cat foreign.h5.creating)" = precious ]
+head -c 3000 out.h5 > left.h5.creating
+check "a half-made PATH.creating of a killed scan is made again" run 1 a.ini -o left.h5 -q
 long=$(printf 'd%.0s' $(seq 200)); deep="$WORK/$long/$long/$long/$long"; mkdir -p "$deep"
 check "a 1000-character output path works (1 rank)" "$ZPSCAN" a.ini -o "$deep/x.h5" -q
 check "a 1000-character output path works (2 ranks)" run 2 a.ini -o "$deep/y.h5" -q
