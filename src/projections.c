@@ -210,28 +210,33 @@ static void lane_add(lane_acc *restrict L, const zp_mask *restrict mask, const f
     if (++L->nl % NIB_LINES == 0) lane_spill(L);
 }
 
-/* Minima of n floats of x and of y (none NaN), vertically over 16 lanes so it vectorises. */
-static void lane_min2(const float *x, const float *y, int n, float *mx, float *my)
+/* Minima of n floats of each of x, y and z (none NaN), vertically over 16 lanes so it
+ * vectorises. */
+static void lane_min3(const float *x, const float *y, const float *z, int n, float *mx, float *my, float *mz)
 {
-    float r[16], q[16];
-    for (int k = 0; k < 16; ++k) r[k] = q[k] = INFINITY;
+    float r[16], q[16], u[16];
+    for (int k = 0; k < 16; ++k) r[k] = q[k] = u[k] = INFINITY;
     int j = 0;
     for (; j + 16 <= n; j += 16)
         for (int k = 0; k < 16; ++k) {
             r[k] = x[j + k] < r[k] ? x[j + k] : r[k];
             q[k] = y[j + k] < q[k] ? y[j + k] : q[k];
+            u[k] = z[j + k] < u[k] ? z[j + k] : u[k];
         }
     for (int k = 0; j + k < n; ++k) {
         r[k] = x[j + k] < r[k] ? x[j + k] : r[k];
         q[k] = y[j + k] < q[k] ? y[j + k] : q[k];
+        u[k] = z[j + k] < u[k] ? z[j + k] : u[k];
     }
     for (int h = 8; h > 0; h /= 2) /* a tree, 16 -> 1 */
         for (int k = 0; k < h; ++k) {
             r[k] = r[k + h] < r[k] ? r[k + h] : r[k];
             q[k] = q[k + h] < q[k] ? q[k + h] : q[k];
+            u[k] = u[k + h] < u[k] ? u[k + h] : u[k];
         }
     *mx = r[0];
     *my = q[0];
+    *mz = u[0];
 }
 
 static inline double dmin(double x, double m) { return x < m ? x : m; }
@@ -256,9 +261,8 @@ static void lane_flush_min(lane_acc *L, const flush_dst *d, int64_t cell, int64_
             const int m = s1 == 0 && s2 == 0 ? n - l : (int)(c2 - j < n - l ? c2 - j : n - l);
             const int64_t i = cell + q * s1 + j * s2;
             if (s2 == 0) {
-                float f, a, t, unused;
-                lane_min2(L->mf + l, L->mg + l, m, &f, &a);
-                lane_min2(L->mt + l, L->mt + l, m, &t, &unused);
+                float f, a, t;
+                lane_min3(L->mf + l, L->mg + l, L->mt + l, m, &f, &a, &t);
                 const double g = a;
                 d->pmf[i] = dmin(f, d->pmf[i]);
                 d->pmg[i] = dmin(g * g, d->pmg[i]);
