@@ -146,7 +146,8 @@ static zp_status replaceable_result(const char *path)
 }
 
 /* PATH.creating is the file a killed scan was laying out: removed and made again when it is
- * a regular file that is empty or begins as HDF5 does; anything else there is not ours. */
+ * a regular file that is empty, begins as HDF5 does, or whose first bytes were never written
+ * (the ranks' data can reach the disk before the superblock); anything else is not ours. */
 static zp_status replaceable_creating(const char *path)
 {
     struct stat sb;
@@ -159,7 +160,8 @@ static zp_status replaceable_creating(const char *path)
     FILE *f = fopen(path, "rb");
     const size_t n = f ? fread(head, 1, sizeof head, f) : 0;
     if (f) fclose(f);
-    if (n != sizeof head || memcmp(head, sig, sizeof sig) != 0)
+    static const unsigned char unwritten[8] = {0}; /* MPI-IO wrote data before the superblock */
+    if (n != sizeof head || (memcmp(head, sig, sizeof sig) != 0 && memcmp(head, unwritten, sizeof head) != 0))
         ZP_FAIL(ZP_EINPUT, "%s: exists and is not a file zpscan began (not HDF5); remove it", path);
     return ZP_OK;
 }

@@ -78,6 +78,8 @@ refused "a foreign file at PATH.creating" "foreign.h5.creating: exists and is no
 check "... left as it was" [ "$(cat foreign.h5.creating)" = precious ]
 head -c 3000 out.h5 > left.h5.creating
 check "a half-made PATH.creating of a killed scan is made again" run 1 a.ini -o left.h5 -q
+head -c 65536 /dev/zero > zero.h5.creating # the ranks' data reached the disk, the superblock not yet
+check "a PATH.creating whose first bytes were never written is made again" run 1 a.ini -o zero.h5 -q
 long=$(printf 'd%.0s' $(seq 200)); deep="$WORK/$long/$long/$long/$long"; mkdir -p "$deep"
 check "a 1000-character output path works (1 rank)" "$ZPSCAN" a.ini -o "$deep/x.h5" -q
 check "a 1000-character output path works (2 ranks)" run 2 a.ini -o "$deep/y.h5" -q
