@@ -2,6 +2,7 @@
 #include "zpscan/lhc.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,6 +228,43 @@ zp_status zp_lumi_table_compute(const char *setname, int member, double sqrts,
 
 /* ---- limit table ------------------------------------------------------------------- */
 
+zp_status zp_limit_table_alloc(zp_limit_table *t, int nm, int nw)
+{
+    t->nm = nm;
+    t->nw = nw;
+    t->width = calloc((size_t)(nw > 0 ? nw : 1), sizeof *t->width);
+    t->mass = calloc((size_t)(nm > 0 ? nm : 1), sizeof *t->mass);
+    t->limit = calloc((size_t)(nm > 0 ? nm : 1) * (size_t)(nw > 0 ? nw : 1), sizeof *t->limit);
+    if (!t->width || !t->mass || !t->limit) {
+        zp_limit_table_free(t);
+        ZP_FAIL(ZP_ENOMEM, "out of memory for a limit table of %d masses x %d widths", nm, nw);
+    }
+    return ZP_OK;
+}
+
+void zp_limit_table_free(zp_limit_table *t)
+{
+    free(t->width);
+    free(t->mass);
+    free(t->limit);
+    t->width = t->mass = t->limit = NULL;
+    t->nm = t->nw = 0;
+}
+
+/* Appends one value to a growing array (doubling). */
+static int push(double **a, size_t *n, size_t *cap, double v)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? 2 * *cap : 64;
+        double *p = realloc(*a, nc * sizeof *p);
+        if (!p) return 0;
+        *a = p;
+        *cap = nc;
+    }
+    (*a)[(*n)++] = v;
+    return 1;
+}
+
 zp_status zp_limit_table_read(const char *path, zp_limit_table *t)
 {
     memset(t, 0, sizeof *t);
@@ -234,10 +272,11 @@ zp_status zp_limit_table_read(const char *path, zp_limit_table *t)
     FILE *fp = fopen(path, "r");
     if (!fp) ZP_FAIL(ZP_EINPUT, "%s: cannot open limit table: %s", path, strerror(errno));
     char *line = NULL;
-    size_t cap = 0;
+    size_t cap = 0, nwid = 0, capw = 0, nmas = 0, capm = 0, nlim = 0, capl = 0;
     int lineno = 0, have_header = 0;
     zp_status st = ZP_OK;
-    char *f[ZP_LHC_MAX_WIDTHS + 2];
+    char **f = NULL;
+    int fcap = 0;
 #define BAD(...) do { st = ZP_EINPUT; zp_err_set(st, __VA_ARGS__); goto done; } while (0)
     while (getline(&line, &cap, fp) >= 0) {
         ++lineno;
@@ -247,10 +286,17 @@ zp_status zp_limit_table_read(const char *path, zp_limit_table *t)
             continue;
         }
         if (blank(line)) continue;
-        int nf = split_csv(line, f, ZP_LHC_MAX_WIDTHS + 2);
+        /* a comma-separated line has at most strlen/2 + 1 fields; one more to see extras */
+        const int need = (int)(strlen(line) / 2 + 2);
+        if (need > fcap) {
+            char **nf_ = realloc(f, (size_t)need * sizeof *f);
+            if (!nf_) BAD("%s:%d: out of memory", path, lineno);
+            f = nf_;
+            fcap = need;
+        }
+        int nf = split_csv(line, f, fcap);
         if (!have_header) {
             if (nf < 2) BAD("%s:%d:1: header needs mass_gev and at least one limit_fb_w<Gamma/M> column", path, lineno);
-            if (nf - 1 > ZP_LHC_MAX_WIDTHS) BAD("%s:%d:%d: %d width columns, at most %d supported", path, lineno, ZP_LHC_MAX_WIDTHS + 2, nf - 1, ZP_LHC_MAX_WIDTHS);
             if (strcmp(f[0], "mass_gev")) BAD("%s:%d:1: first column must be 'mass_gev', got '%.30s'", path, lineno, f[0]);
             for (int k = 1; k < nf; ++k) {
                 const char *pre = "limit_fb_w";
@@ -259,14 +305,14 @@ zp_status zp_limit_table_read(const char *path, zp_limit_table *t)
                     BAD("%s:%d:%d: column name '%.30s' is not limit_fb_w<Gamma/M>", path, lineno, k + 1, f[k]);
                 if (k > 1 && !(w > t->width[k - 2]))
                     BAD("%s:%d:%d: Gamma/M values must increase (%g after %g)", path, lineno, k + 1, w, t->width[k - 2]);
-                t->width[k - 1] = w;
+                if (!push(&t->width, &nwid, &capw, w)) BAD("%s:%d: out of memory", path, lineno);
             }
             t->nw = nf - 1;
             have_header = 1;
             continue;
         }
         if (nf != t->nw + 1) BAD("%s:%d:%d: %d columns, the header has %d", path, lineno, nf < t->nw + 1 ? nf : t->nw + 2, nf, t->nw + 1);
-        if (t->nm == ZP_LHC_MAX_MASSES) BAD("%s:%d:1: more than %d mass rows", path, lineno, ZP_LHC_MAX_MASSES);
+        if (t->nm == INT_MAX) BAD("%s:%d:1: more than %d mass rows", path, lineno, INT_MAX);
         double m;
         if (!field_num(f[0], &m)) BAD("%s:%d:1: mass is not a number: '%.30s'", path, lineno, f[0]);
         if (!(m > 0) || (t->nm && !(m > t->mass[t->nm - 1])))
@@ -275,9 +321,10 @@ zp_status zp_limit_table_read(const char *path, zp_limit_table *t)
             double v;
             if (!field_num(f[k], &v)) BAD("%s:%d:%d: limit is not a number: '%.30s'", path, lineno, k + 1, f[k]);
             if (!(v > 0)) BAD("%s:%d:%d: limit %g is not positive", path, lineno, k + 1, v);
-            t->limit[t->nm][k - 1] = v;
+            if (!push(&t->limit, &nlim, &capl, v)) BAD("%s:%d: out of memory", path, lineno);
         }
-        t->mass[t->nm++] = m;
+        if (!push(&t->mass, &nmas, &capm, m)) BAD("%s:%d: out of memory", path, lineno);
+        t->nm++;
     }
     if (ferror(fp)) BAD("%s:%d: read error", path, lineno);
     if (!have_header) BAD("%s:%d: no header line 'mass_gev,limit_fb_w...'", path, lineno);
@@ -285,7 +332,9 @@ zp_status zp_limit_table_read(const char *path, zp_limit_table *t)
 #undef BAD
 done:
     free(line);
+    free(f);
     fclose(fp);
+    if (st != ZP_OK) zp_limit_table_free(t);
     return st;
 }
 
@@ -341,21 +390,60 @@ zp_status zp_lhc_slice_at(const zp_lumi_table *lt, const zp_limit_table *lim,
     out->acceptance = acc;
 
     if (!lim || lim->nw < 1 || lim->nm < 2) return ZP_OK; /* nothing to test against */
-    out->nw = lim->nw;
-    for (int k = 0; k < ZP_LHC_MAX_WIDTHS; ++k)
-        out->width[k] = lim->width[k < lim->nw ? k : lim->nw - 1];
     if (!(mass >= lim->mass[0] && mass <= lim->mass[lim->nm - 1])) {
-        out->mass_tested = 0;
-        for (int k = 0; k < ZP_LHC_MAX_WIDTHS; ++k) out->limit[k] = NAN;
-        return ZP_OK;
+        out->mass_tested = 0; /* limits NaN: a forgotten flag can never read as "allowed" */
+        double *nan = malloc((size_t)lim->nw * sizeof *nan);
+        if (!nan) ZP_FAIL(ZP_ENOMEM, "out of memory for %d limits", lim->nw);
+        for (int k = 0; k < lim->nw; ++k) nan[k] = NAN;
+        const zp_status st = zp_lhc_slice_set(out, lim->nw, lim->width, nan);
+        free(nan);
+        return st;
     }
     out->mass_tested = 1;
     const int j = bracket(lim->mass, lim->nm, mass);
     const double t = (mass - lim->mass[j]) / (lim->mass[j + 1] - lim->mass[j]);
+    double *l = malloc((size_t)lim->nw * sizeof *l);
+    if (!l) ZP_FAIL(ZP_ENOMEM, "out of memory for %d limits", lim->nw);
     for (int k = 0; k < lim->nw; ++k) {
-        const double a = lim->limit[j][k], b = lim->limit[j + 1][k];
-        out->limit[k] = (t == 0.0) ? a : exp((1.0 - t) * log(a) + t * log(b));
+        const double a = ZP_LIMIT(lim, j, k), b = ZP_LIMIT(lim, j + 1, k);
+        l[k] = (t == 0.0) ? a : exp((1.0 - t) * log(a) + t * log(b));
     }
-    for (int k = lim->nw; k < ZP_LHC_MAX_WIDTHS; ++k) out->limit[k] = out->limit[lim->nw - 1];
+    const zp_status st = zp_lhc_slice_set(out, lim->nw, lim->width, l);
+    free(l);
+    return st;
+}
+
+void zp_lhc_slice_free(zp_lhc_slice *s)
+{
+    free(s->all);
+    s->all = NULL;
+}
+
+zp_status zp_lhc_slice_set(zp_lhc_slice *s, int nw, const double *width, const double *limit)
+{
+    free(s->all);
+    s->all = NULL;
+    s->nw = nw;
+    if (nw < 1) {
+        for (int k = 0; k < ZP_LHC_PAD; ++k) s->width[k] = s->limit[k] = s->slope[k] = 0.0;
+        return ZP_OK;
+    }
+    for (int k = 0; k < ZP_LHC_PAD; ++k) {
+        const int c = k < nw ? k : nw - 1, d = k + 1 < nw ? k + 1 : nw - 1;
+        const double dw = width[d] - width[c];
+        s->width[k] = width[c];
+        s->limit[k] = limit[c];
+        s->slope[k] = dw > 0 ? (limit[d] - limit[c]) / dw : 0.0;
+    }
+    if (nw <= ZP_LHC_PAD) return ZP_OK;
+    if (!(s->all = malloc(3 * (size_t)nw * sizeof *s->all)))
+        ZP_FAIL(ZP_ENOMEM, "out of memory for an LHC slice of %d widths", nw);
+    double *W = s->all, *L = W + nw, *S = L + nw;
+    for (int k = 0; k < nw; ++k) {
+        const double dw = k + 1 < nw ? width[k + 1] - width[k] : 0.0;
+        W[k] = width[k];
+        L[k] = limit[k];
+        S[k] = dw > 0 ? (limit[k + 1] - limit[k]) / dw : 0.0;
+    }
     return ZP_OK;
 }

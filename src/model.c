@@ -82,14 +82,15 @@ zp_status zp_model_slice(const zp_model *m, const zp_config *c, const zp_lumi_ta
     if (m->lhc_enabled) {
         zp_lhc_consts lc = {.sqrts = k->sqrts, .gprime = m->gprime, .nc = k->Nc};
         ZP_TRY(zp_lhc_slice_at(lumi, limits, &lc, mass, &s->lhc));
-        for (int j = 0; j + 1 < ZP_LHC_MAX_WIDTHS; ++j) {
-            double dw = s->lhc.width[j + 1] - s->lhc.width[j];
-            s->lhc_slope[j] = dw > 0 ? (s->lhc.limit[j + 1] - s->lhc.limit[j]) / dw : 0.0;
-        }
     } else {
         s->lhc.mass_tested = 0;
-        s->lhc.nw = 1;
-        for (int j = 0; j < ZP_LHC_MAX_WIDTHS; ++j) s->lhc.limit[j] = 1.0;
+        const double w0 = 0.0, l1 = 1.0;
+        ZP_TRY(zp_lhc_slice_set(&s->lhc, 1, &w0, &l1));
     }
     return ZP_OK;
+}
+
+void zp_model_slice_free(zp_mass_slice *s)
+{
+    zp_lhc_slice_free(&s->lhc);
 }

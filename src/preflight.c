@@ -70,9 +70,15 @@ uint64_t zp_preflight_fingerprint(const zp_config *c, const zp_grid *g, const zp
         FNV(h, lt->sqrts);
         FNV(h, lim->nm);
         FNV(h, lim->nw);
-        h = zp_fnv1a(h, lim->width, sizeof lim->width);
+        /* widths and each row zero-padded to 64 columns: the layout of the fixed-size table
+         * this hash was first defined on, so scans begun by earlier builds still resume */
+        const int wpad = lim->nw > 64 ? lim->nw : 64;
+        const double zero = 0.0;
+        for (int k = 0; k < wpad; ++k) h = zp_fnv1a(h, k < lim->nw ? &lim->width[k] : &zero, sizeof zero);
         h = zp_fnv1a(h, lim->mass, (size_t)lim->nm * sizeof(double));
-        h = zp_fnv1a(h, lim->limit, (size_t)lim->nm * sizeof lim->limit[0]);
+        for (int i = 0; i < lim->nm; ++i)
+            for (int k = 0; k < wpad; ++k)
+                h = zp_fnv1a(h, k < lim->nw ? &ZP_LIMIT(lim, i, k) : &zero, sizeof zero);
     }
     FNV(h, c->store_points);
     h = zp_fnv1a(h, c->store_obs, sizeof c->store_obs);

@@ -111,6 +111,25 @@ void zp_scan_build_info(char *buf, size_t len, const char *sep)
              mpiv, sep, maj, min, rel, sep, GSL_VERSION);
 }
 
+/* The limit table: its sizes and text as bytes, then its arrays (any size). */
+static zp_status bcast_limits(MPI_Comm comm, int rank, zp_limit_table *t)
+{
+    zp_limit_table head = *t;
+    ZP_TRY(bcast_bytes(comm, &head, sizeof head));
+    if (rank != 0) {
+        const int nm = head.nm, nw = head.nw;
+        head.width = head.mass = head.limit = NULL;
+        *t = head;
+        if (nm > 0 || nw > 0) ZP_TRY(zp_limit_table_alloc(t, nm, nw)); /* ENOMEM: the ranks disagree */
+    }
+    if (t->nm > 0 && t->nw > 0) {
+        ZP_TRY(bcast_bytes(comm, t->width, (size_t)t->nw * sizeof *t->width));
+        ZP_TRY(bcast_bytes(comm, t->mass, (size_t)t->nm * sizeof *t->mass));
+        ZP_TRY(bcast_bytes(comm, t->limit, (size_t)t->nm * (size_t)t->nw * sizeof *t->limit));
+    }
+    return ZP_OK;
+}
+
 /* Everything the phases share. */
 typedef struct {
     MPI_Comm comm;
@@ -205,7 +224,7 @@ static zp_status phase_inputs(scan_state *S)
     ZP_TRY(agree(S->comm, st));
     TRY_UNAGREED(S, bcast_bytes(S->comm, S->c, sizeof *S->c));
     TRY_UNAGREED(S, bcast_bytes(S->comm, S->lt, sizeof *S->lt));
-    TRY_UNAGREED(S, bcast_bytes(S->comm, S->lim, sizeof *S->lim));
+    TRY_UNAGREED(S, bcast_limits(S->comm, S->rank, S->lim));
     TRY_UNAGREED(S, bcast_string(S->comm, S->rank, &S->text));
     if (S->o->progress_seconds >= 0) S->c->progress_seconds = S->o->progress_seconds;
     if (S->o->checkpoint_seconds >= 0) S->c->checkpoint_seconds = S->o->checkpoint_seconds;
@@ -554,10 +573,12 @@ static void state_free(scan_state *S)
     free(S->done);
     free(S->pending);
     zp_acc_free(&S->total);
+    for (int64_t i = 0; S->slices && i < S->g.n[ZP_AX_MASS]; ++i) zp_model_slice_free(&S->slices[i]);
     free(S->slices);
     zp_grid_free(&S->g);
     free(S->text);
     free(S->lt);
+    if (S->lim) zp_limit_table_free(S->lim);
     free(S->lim);
     free(S->c);
 }

@@ -78,13 +78,14 @@ static zp_status zlike_sigma(const zp_pdf *pdf, double M, double sqrts, const zp
 /* Limit at Gamma/M, linear in Gamma/M between the slice's columns (clamped at the ends). */
 static double limit_at_width(const zp_lhc_slice *s, double gm)
 {
-    if (gm <= s->width[0]) return s->limit[0];
+    const double *W = zp_lhc_widths(s), *L = zp_lhc_limits(s);
+    if (gm <= W[0]) return L[0];
     for (int k = 0; k + 1 < s->nw; ++k)
-        if (gm <= s->width[k + 1]) {
-            const double t = (gm - s->width[k]) / (s->width[k + 1] - s->width[k]);
-            return (1.0 - t) * s->limit[k] + t * s->limit[k + 1];
+        if (gm <= W[k + 1]) {
+            const double t = (gm - W[k]) / (W[k + 1] - W[k]);
+            return (1.0 - t) * L[k] + t * L[k + 1];
         }
-    return s->limit[s->nw - 1];
+    return L[s->nw - 1];
 }
 
 static void usage(FILE *f)
@@ -129,7 +130,7 @@ int main(int argc, char **argv)
     if (optind != argc) { usage(stderr); return 2; }
 
     zp_pdf *pdf = NULL;
-    zp_limit_table *lim = malloc(sizeof *lim);
+    zp_limit_table *lim = calloc(1, sizeof *lim);
     int rc = 0;
     if (!lim) return 3;
     if (zp_pdf_open(set, member, &pdf) || zp_limit_table_read(limpath, lim)) {
@@ -186,6 +187,7 @@ int main(int argc, char **argv)
         zp_lhc_slice s;
         if (zp_lhc_slice_at(&dummy, lim, &lc, M, &s)) { rc = fail(); goto out; }
         const double limv = s.mass_tested ? limit_at_width(&s, gm) : NAN;
+        zp_lhc_slice_free(&s);
         const double r = sb * acc / limv;
         if (fmod(M + 1e-9, 250.0) < 1e-6)
             printf("    %8.0f %8.4f %12.5g %8.4f %12.5g %12.5g %8.3g\n", M, gm, sb, acc, sb * acc, limv, r);
@@ -205,6 +207,7 @@ int main(int argc, char **argv)
     else
         printf("    no crossing found in 250..6000 GeV\n");
 out:
+    zp_limit_table_free(lim);
     free(lim);
     zp_pdf_free(pdf);
     return rc;

@@ -216,15 +216,7 @@ static void test_perturbativity_width(void **st)
  * between entries, as zp_lhc_slice_at and zp_model_slice fill it. */
 static void set_table(zp_mass_slice *s, int nw, const double *W, const double *L)
 {
-    s->lhc.nw = nw;
-    for (int j = 0; j < ZP_LHC_MAX_WIDTHS; ++j) {
-        s->lhc.width[j] = W[j < nw ? j : nw - 1];
-        s->lhc.limit[j] = L[j < nw ? j : nw - 1];
-    }
-    for (int j = 0; j + 1 < ZP_LHC_MAX_WIDTHS; ++j) {
-        double dw = s->lhc.width[j + 1] - s->lhc.width[j];
-        s->lhc_slope[j] = dw > 0 ? (s->lhc.limit[j + 1] - s->lhc.limit[j]) / dw : 0;
-    }
+    assert_int_equal(zp_lhc_slice_set(&s->lhc, nw, W, L), ZP_OK);
 }
 
 /* An LHC slice made by hand: P = 100 fb per g^2, A = 0.5, limits 2 fb (narrow) to 4 fb (10%). */
@@ -427,13 +419,14 @@ static lhc_ref lhc_reference(const zp_mass_slice *s, double gqL, double r, doubl
     x.w = x.wl + mod.w_bs * x.gq2 + mod.w_nu * vma * vma + mod.w_extra;
     const double P = s->lhc.sigma_per_g2 * s->lhc.acceptance;
     x.num = P * x.gq2 * x.wl;
-    double lim = s->lhc.limit[0];
-    for (int j = 0; j < ZP_LHC_MAX_WIDTHS - 1; ++j)
-        if (x.w >= s->lhc.width[j]) lim = s->lhc.limit[j] + s->lhc_slope[j] * (x.w - s->lhc.width[j]);
+    const double *W = zp_lhc_widths(&s->lhc), *L = zp_lhc_limits(&s->lhc), *S = zp_lhc_slopes(&s->lhc);
+    double lim = L[0];
+    for (int j = 0; j < s->lhc.nw; ++j)
+        if (x.w >= W[j]) lim = L[j] + S[j] * (x.w - W[j]);
     x.lim = lim;
     x.sbf = P * x.gq2 * (x.wl / (x.w > 0.0 ? x.w : 1.0));
     x.ratio = x.sbf / lim;
-    x.tested = mod.lhc_enabled && s->lhc.mass_tested && x.w <= s->lhc.width[s->lhc.nw > 0 ? s->lhc.nw - 1 : 0];
+    x.tested = mod.lhc_enabled && s->lhc.mass_tested && x.w <= W[s->lhc.nw > 0 ? s->lhc.nw - 1 : 0];
     return x;
 }
 
@@ -553,20 +546,25 @@ static void test_lhc_segment_lookup(void **st)
     lim = kernel_limit(&s, gqL, r, v, a, &tested);
     assert_true(tested);
     assert_float_equal(lim, (float)L[0], 0.0);
-    /* 2 to 12 widths (one vector permute up to 8, the loop beyond): w in every segment, on
-     * every width and beyond the last */
-    for (int nw = 2; nw <= 12; ++nw) {
-        for (int k = 0; k <= 4 * nw; ++k) {
-            double W[12];
+    /* 2 to 12 widths (one vector permute up to 8, the loop beyond), and tables wider than
+     * any fixed cap (the slice's heap columns): w in every segment, on every width and
+     * beyond the last */
+    static double Lw[150];
+    for (int j = 0; j < 150; ++j) Lw[j] = j < 12 ? L[j] : 20.0 + 0.5 * j;
+    for (int nw = 2; nw <= 150; nw = nw < 12 ? nw + 1 : nw < 65 ? 65 : nw + 85) {
+        for (int k = 0; k <= 4 * nw; k += nw > 12 ? 7 : 1) {
+            double W[150];
             /* widths spaced so that w falls at k/4 of the table (below, on, between) */
             for (int j = 0; j < nw; ++j) W[j] = w * (1.0 + j) * 4.0 / (k + 2.0);
             if (k % 3 == 0) W[0] = 0.0;
-            s = table_slice(1000, nw, W, L, 1.0);
+            s = table_slice(1000, nw, W, Lw, 1.0);
+            assert_true(nw <= ZP_LHC_PAD ? s.lhc.all == NULL : s.lhc.all != NULL);
             const lhc_ref x = lhc_reference(&s, gqL, r, v, a);
             lim = kernel_limit(&s, gqL, r, v, a, &tested);
             assert_int_equal(tested, x.tested);
             if (x.tested) assert_float_equal(lim, (float)x.lim, 0.0);
             else assert_true(isnan(lim));
+            zp_model_slice_free(&s);
         }
     }
 }

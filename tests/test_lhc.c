@@ -22,7 +22,7 @@ static int setup(void **state)
 {
     (void)state;
     snprintf(g_tmp, sizeof g_tmp, "/tmp/zp_test_lhc_%d.csv", (int)getpid());
-    g_lim = malloc(sizeof *g_lim);
+    g_lim = calloc(1, sizeof *g_lim);
     g_lt = malloc(sizeof *g_lt);
     return !g_lim || !g_lt;
 }
@@ -31,9 +31,17 @@ static int teardown(void **state)
 {
     (void)state;
     remove(g_tmp);
+    if (g_lim) zp_limit_table_free(g_lim);
     free(g_lim);
     free(g_lt);
     return 0;
+}
+
+/* the table's earlier arrays released first (a read starts from an empty table) */
+static zp_status read_lim(const char *path, zp_limit_table *t)
+{
+    zp_limit_table_free(t);
+    return zp_limit_table_read(path, t);
 }
 
 static void write_tmp(const char *text)
@@ -63,14 +71,14 @@ static void test_limit_real(void **state)
     char p[1024];
     snprintf(p, sizeof p, "%s/atlas139_dilepton_fid_limits.csv", g_inputs);
     zp_err_clear();
-    assert_int_equal(zp_limit_table_read(p, g_lim), ZP_OK);
+    assert_int_equal(read_lim(p, g_lim), ZP_OK);
     assert_int_equal(g_lim->nw, 6);
     const double w[] = {0.0, 0.005, 0.012, 0.03, 0.06, 0.10};
     for (int k = 0; k < 6; ++k) assert_true(g_lim->width[k] == w[k]);
     assert_int_equal(g_lim->nm, 1101);
     assert_true(g_lim->mass[0] == 250 && g_lim->mass[g_lim->nm - 1] == 6000);
-    assert_true(g_lim->limit[0][0] == 3.57303 && g_lim->limit[0][5] == 13.0839);
-    assert_true(g_lim->limit[g_lim->nm - 1][3] == 0.0147976);
+    assert_true(ZP_LIMIT(g_lim, 0, 0) == 3.57303 && ZP_LIMIT(g_lim, 0, 5) == 13.0839);
+    assert_true(ZP_LIMIT(g_lim, g_lim->nm - 1, 3) == 0.0147976);
     assert_non_null(strstr(g_lim->citation, "arXiv:1903.06248"));
     assert_non_null(strstr(g_lim->citation, "ins1725190"));
 }
@@ -94,11 +102,56 @@ static void test_limit_malformed(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; ++i) {
         write_tmp(bad[i].text);
-        expect_bad(zp_limit_table_read(g_tmp, g_lim), bad[i].where);
+        expect_bad(read_lim(g_tmp, g_lim), bad[i].where);
     }
-    assert_int_equal(zp_limit_table_read("/nonexistent/limits.csv", g_lim), ZP_EINPUT);
+    assert_int_equal(read_lim("/nonexistent/limits.csv", g_lim), ZP_EINPUT);
     assert_non_null(strstr(zp_err_msg(), "/nonexistent/limits.csv"));
     zp_err_clear();
+}
+
+/* No cap on width columns or rows: 100 widths (more than one vector, more than the old fixed
+ * table's 64), read, interpolated in mass and carried into the slice's heap columns. */
+static void test_limit_wide(void **state)
+{
+    (void)state;
+    enum { NW = 100 };
+    FILE *fp = fopen(g_tmp, "w");
+    assert_non_null(fp);
+    fprintf(fp, "# wide\nmass_gev");
+    for (int k = 0; k < NW; ++k) fprintf(fp, ",limit_fb_w%g", 0.001 * k);
+    for (int i = 0; i < 3; ++i) {
+        fprintf(fp, "\n%d", 100 * (i + 1));
+        for (int k = 0; k < NW; ++k) fprintf(fp, ",%g", (1.0 + k) * (i == 1 ? 4.0 : 1.0));
+    }
+    fputc('\n', fp);
+    fclose(fp);
+    assert_int_equal(read_lim(g_tmp, g_lim), ZP_OK);
+    assert_int_equal(g_lim->nw, NW);
+    assert_int_equal(g_lim->nm, 3);
+    assert_true(g_lim->width[NW - 1] == 0.099 && ZP_LIMIT(g_lim, 2, NW - 1) == 100.0);
+    memset(g_lt, 0, sizeof *g_lt);
+    g_lt->n = 2;
+    g_lt->mass[0] = 50, g_lt->mass[1] = 500;
+    g_lt->lumi_bs[0] = g_lt->lumi_bs[1] = 1;
+    g_lt->acc[0] = g_lt->acc[1] = 1;
+    g_lt->sqrts = 13000;
+    zp_lhc_consts c = {13000.0, 0.3717, 3.0};
+    zp_lhc_slice s;
+    /* halfway between the rows at 100 and 200 GeV: the geometric mean of limits x1 and x4 */
+    assert_int_equal(zp_lhc_slice_at(g_lt, g_lim, &c, 150.0, &s), ZP_OK);
+    assert_int_equal(s.nw, NW);
+    assert_non_null(s.all);
+    const double *W = zp_lhc_widths(&s), *L = zp_lhc_limits(&s), *S = zp_lhc_slopes(&s);
+    for (int k = 0; k < NW; ++k) {
+        assert_true(W[k] == g_lim->width[k]);
+        assert_true(fabs(L[k] - 2.0 * (1.0 + k)) < 1e-12 * L[k]);
+        if (k + 1 < NW) assert_true(fabs(S[k] - (L[k + 1] - L[k]) / (W[k + 1] - W[k])) < 1e-9 * S[k]);
+    }
+    assert_true(S[NW - 1] == 0.0);
+    /* the inline columns are the first ZP_LHC_PAD of them */
+    for (int k = 0; k < ZP_LHC_PAD; ++k) assert_true(s.width[k] == W[k] && s.limit[k] == L[k] && s.slope[k] == S[k]);
+    zp_lhc_slice_free(&s);
+    assert_null(s.all);
 }
 
 /* ---- luminosity table ------------------------------------------------------------- */
@@ -236,13 +289,12 @@ static void small_tables(void)
     const double m[] = {100, 200, 400}, L[] = {1000, 100, 10}, A[] = {0.5, 0.6, 0.8};
     for (int i = 0; i < 3; ++i) { g_lt->mass[i] = m[i]; g_lt->lumi_bs[i] = L[i]; g_lt->acc[i] = A[i]; }
     g_lt->sqrts = 13000;
-    memset(g_lim, 0, sizeof *g_lim);
-    g_lim->nm = 3;
-    g_lim->nw = 2;
+    zp_limit_table_free(g_lim);
+    assert_int_equal(zp_limit_table_alloc(g_lim, 3, 2), ZP_OK);
     g_lim->width[0] = 0.0;
     g_lim->width[1] = 0.05;
     const double lm[] = {150, 250, 350}, l0[] = {10, 1, 0.5}, l1[] = {20, 4, 1};
-    for (int i = 0; i < 3; ++i) { g_lim->mass[i] = lm[i]; g_lim->limit[i][0] = l0[i]; g_lim->limit[i][1] = l1[i]; }
+    for (int i = 0; i < 3; ++i) { g_lim->mass[i] = lm[i]; ZP_LIMIT(g_lim, i, 0) = l0[i]; ZP_LIMIT(g_lim, i, 1) = l1[i]; }
 }
 
 /* P(M) written out independently: pi N_c g'^2 L / (18 s) in GeV^-2, times 0.3893794e12 fb. */
@@ -267,10 +319,13 @@ static void test_slice(void **state)
     /* limits at 200: halfway between 150 and 250 in mass, log-linear */
     assert_true(fabs(s.limit[0] - sqrt(10 * 1)) < 1e-12);
     assert_true(fabs(s.limit[1] - sqrt(20 * 4)) < 1e-12);
-    for (int k = 2; k < ZP_LHC_MAX_WIDTHS; ++k) {
+    for (int k = 2; k < ZP_LHC_PAD; ++k) {
         assert_true(s.width[k] == 0.05);
         assert_true(s.limit[k] == s.limit[1]);
+        assert_true(s.slope[k] == 0.0);
     }
+    assert_true(fabs(s.slope[0] - (s.limit[1] - s.limit[0]) / 0.05) < 1e-12);
+    assert_null(s.all);
     /* geometric midpoint of the lumi rows: geometric mean of lumi, mean of acc */
     const double m = sqrt(200.0 * 400.0);
     assert_int_equal(zp_lhc_slice_at(g_lt, g_lim, &c, m, &s), ZP_OK);
@@ -285,7 +340,7 @@ static void test_slice(void **state)
     /* outside the limit table: not tested, limits NaN */
     assert_int_equal(zp_lhc_slice_at(g_lt, g_lim, &c, 120.0, &s), ZP_OK);
     assert_int_equal(s.mass_tested, 0);
-    assert_true(isnan(s.limit[0]) && isnan(s.limit[ZP_LHC_MAX_WIDTHS - 1]));
+    assert_true(isnan(s.limit[0]) && isnan(s.limit[ZP_LHC_PAD - 1]));
     assert_true(s.sigma_per_g2 > 0);
     /* no limit table: not tested */
     assert_int_equal(zp_lhc_slice_at(g_lt, NULL, &c, 120.0, &s), ZP_OK);
@@ -325,6 +380,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_limit_real),
         cmocka_unit_test(test_limit_malformed),
+        cmocka_unit_test(test_limit_wide),
         cmocka_unit_test(test_lumi_table_read),
         cmocka_unit_test(test_lumi_table_shipped),
         cmocka_unit_test(test_lumi_table_vs_pdf),

@@ -7,9 +7,8 @@
 #include "zpscan/error.h"
 #include "zpscan/lumi.h"
 
-#define ZP_LHC_MAX_WIDTHS 64     /* width hypotheses in a limit table (the kernel takes up to 8
-                                    segments in one vector permute, more by a loop) */
-#define ZP_LHC_MAX_MASSES 8192   /* rows of a limit table */
+#define ZP_LHC_PAD 8  /* width columns a slice holds inline, padded by repeating the last: the
+                         kernel takes that many segments by one vector permute, more by a loop */
 #define ZP_LUMI_MAX_ROWS 4096    /* rows of a luminosity table */
 
 /* Per-mass parton luminosity and acceptance table (written by zpscan-lumi).
@@ -29,15 +28,21 @@ typedef struct {
     double epsrel;                      /* quadrature relative accuracy (NaN if omitted) */
 } zp_lumi_table;
 
-/* Observed limits on the fiducial sigma*B(l+l-) versus pole mass and Gamma/M. */
+/* Observed limits on the fiducial sigma*B(l+l-) versus pole mass and Gamma/M, any number
+ * of rows and width columns (heap arrays; zp_limit_table_free releases them). */
 typedef struct {
     int nm, nw;
-    double width[ZP_LHC_MAX_WIDTHS];                   /* Gamma/M, increasing */
-    double mass[ZP_LHC_MAX_MASSES];                    /* GeV, increasing */
-    double limit[ZP_LHC_MAX_MASSES][ZP_LHC_MAX_WIDTHS];/* fb */
+    double *width;   /* nw Gamma/M values, increasing */
+    double *mass;    /* nm GeV values, increasing */
+    double *limit;   /* nm x nw fb, row by row: ZP_LIMIT(t, i, k) */
     char path[512];
     char citation[1024];                               /* the file's leading comment lines */
 } zp_limit_table;
+#define ZP_LIMIT(t, i, k) ((t)->limit[(size_t)(i) * (size_t)(t)->nw + (size_t)(k)])
+
+/* Arrays for nm rows of nw widths (zeroed); frees what t held before only via _free. */
+zp_status zp_limit_table_alloc(zp_limit_table *t, int nm, int nw);
+void zp_limit_table_free(zp_limit_table *t);
 
 /* Constants the per-mass factor needs (from the scan's [constants]). */
 typedef struct {
@@ -46,16 +51,28 @@ typedef struct {
     double nc;      /* colours */
 } zp_lhc_consts;
 
-/* What the kernels need at one mass. Limits are padded to ZP_LHC_MAX_WIDTHS by repeating
- * the last column so a fixed-trip loop interpolates without branches. */
+/* What the kernels need at one mass. The first ZP_LHC_PAD columns are held inline, padded
+ * by repeating the last column (slope 0) so a fixed-trip permute interpolates without
+ * branches; a table of more columns also has all of them in `all` (heap: width, limit,
+ * slope, nw each), which zp_lhc_slice_free releases. A copy shares `all`. */
 typedef struct {
     double sigma_per_g2;   /* P(M): sigma(pp->Z') in fb divided by (gqL^2 + gqR^2) */
     double acceptance;     /* A(M) */
     int mass_tested;       /* 0: M outside the limit table -> verdict "not tested" */
     int nw;                /* real width columns */
-    double width[ZP_LHC_MAX_WIDTHS];   /* Gamma/M of each column */
-    double limit[ZP_LHC_MAX_WIDTHS];   /* fb at this mass (log-interpolated in mass) */
+    double width[ZP_LHC_PAD];  /* Gamma/M of each column */
+    double limit[ZP_LHC_PAD];  /* fb at this mass (log-interpolated in mass) */
+    double slope[ZP_LHC_PAD];  /* d limit / d(Gamma/M) from column j to j+1 (0 past the last) */
+    double *all;               /* nw > ZP_LHC_PAD: width[nw], limit[nw], slope[nw]; else NULL */
 } zp_lhc_slice;
+
+static inline const double *zp_lhc_widths(const zp_lhc_slice *s) { return s->all ? s->all : s->width; }
+static inline const double *zp_lhc_limits(const zp_lhc_slice *s) { return s->all ? s->all + s->nw : s->limit; }
+static inline const double *zp_lhc_slopes(const zp_lhc_slice *s) { return s->all ? s->all + 2 * s->nw : s->slope; }
+void zp_lhc_slice_free(zp_lhc_slice *s);
+/* Fills the padded columns and slopes from nw widths and limits (allocating `all` when
+ * nw > ZP_LHC_PAD); the tests build slices by hand with it. */
+zp_status zp_lhc_slice_set(zp_lhc_slice *s, int nw, const double *width, const double *limit);
 
 /* Table file (CSV, format "zpscan-lumi-table 1"): '#' metadata lines "# key: value"
  * (format, pdfset, member, sqrts_gev, mu_f, pairs, cut_pt_min_gev, cut_abs_eta_max, epsrel,

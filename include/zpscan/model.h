@@ -32,7 +32,6 @@ typedef struct {
     double bs_pref;     /* R = bs_pref (gqL^2 + gqR^2 - 9.7 gqL gqR) (eq. 2.10) */
     double lepV_max, lepA_max;  /* LEP (eq. 2.9); +inf for muons */
     zp_lhc_slice lhc;
-    double lhc_slope[ZP_LHC_MAX_WIDTHS]; /* d limit / d(Gamma/M) per width segment */
 } zp_mass_slice;
 
 zp_status zp_model_init(const zp_config *c, zp_model *m);
@@ -40,5 +39,6 @@ zp_status zp_model_init(const zp_config *c, zp_model *m);
 /* Per-mass quantities. lumi/limits may be NULL when the LHC constraint is disabled. */
 zp_status zp_model_slice(const zp_model *m, const zp_config *c, const zp_lumi_table *lumi,
                          const zp_limit_table *limits, double mass, zp_mass_slice *s);
+void zp_model_slice_free(zp_mass_slice *s);
 
 #endif

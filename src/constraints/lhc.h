@@ -111,7 +111,7 @@ static zp_status zp_lhc_load(const zp_ini_doc *in, zp_config *c)
 
 #if defined(ZP_KERNEL_PASS) && !defined(ZP_C_LHC_KERNEL)
 #define ZP_C_LHC_KERNEL
-_Static_assert(ZP_LHC_MAX_WIDTHS >= VL, "the slice pads its widths to at least one vector");
+_Static_assert(ZP_LHC_PAD == VL, "the slice holds one vector of padded widths inline");
 typedef struct {
     double P, wtop;
     int64_t lhc_on;
@@ -134,18 +134,18 @@ INLINE void zp_lhc_rc_init(zp_lhc_rc *c, const zp_model *m, const zp_mass_slice 
     (void)gqL;
     c->P = s->lhc.sigma_per_g2 * s->lhc.acceptance;
     c->lhc_on = -(int64_t)(m->lhc_enabled && s->lhc.mass_tested);
-    c->wtop = s->lhc.width[s->lhc.nw > 0 ? s->lhc.nw - 1 : 0];
+    c->wtop = s->lhc.nw > 0 ? zp_lhc_widths(&s->lhc)[s->lhc.nw - 1] : s->lhc.width[0];
     c->Lt[0] = s->lhc.limit[0];
     c->St[0] = 0.0;
     c->Wt[0] = s->lhc.width[0];
     c->wide = s->lhc.nw > VL;
     c->nw = s->lhc.nw;
-    c->W = s->lhc.width;
-    c->L = s->lhc.limit;
-    c->S = s->lhc_slope;
+    c->W = zp_lhc_widths(&s->lhc);
+    c->L = zp_lhc_limits(&s->lhc);
+    c->S = zp_lhc_slopes(&s->lhc);
     for (int j = 0; j + 1 < VL; ++j) {
         c->Lt[j + 1] = s->lhc.limit[j];
-        c->St[j + 1] = s->lhc_slope[j];
+        c->St[j + 1] = s->lhc.slope[j];
         c->Wt[j + 1] = s->lhc.width[j];
     }
     /* Gamma/M is a sum of non-negative terms (or NaN, never LHC-tested): a width <= 0 is
