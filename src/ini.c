@@ -383,10 +383,37 @@ zp_status zp_ini_join_path(char *out, size_t cap, const char *dir, const char *p
     return (n < 0 || (size_t)n >= cap) ? ZP_EINPUT : ZP_OK;
 }
 
+/* An installed zpscan (meson install) finds its data beside itself, in
+ * BIN/../share/zpscan/inputs, wherever the prefix was moved; a build-tree binary has no
+ * such directory and uses the source tree's inputs/ (ZP_DATADIR). */
+static const char *installed_data_dir(void)
+{
+    static char dir[4096];
+    static int done;
+    if (done) return dir[0] ? dir : NULL;
+    done = 1;
+    char exe[4096];
+    const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash) return NULL;
+    *slash = '\0';
+    struct stat sb;
+    if (snprintf(dir, sizeof dir, "%s/../share/zpscan/inputs", exe) >= (int)sizeof dir || stat(dir, &sb) ||
+        !S_ISDIR(sb.st_mode)) {
+        dir[0] = '\0';
+        return NULL;
+    }
+    return dir;
+}
+
 const char *zp_ini_data_dir(void)
 {
     const char *e = getenv("ZPSCAN_DATADIR");
-    return (e && e[0]) ? e : ZP_DATADIR;
+    if (e && e[0]) return e;
+    const char *inst = installed_data_dir();
+    return inst ? inst : ZP_DATADIR;
 }
 
 zp_status zp_ini_file_key(const zp_ini_doc *d, const char *sec, const char *key, const char *dir, char *out,

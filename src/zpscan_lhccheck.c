@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "zp_version.h"
+#include "zpscan/ini.h"
 #include "zpscan/lhc.h"
 #include "zpscan/lumi.h"
 #include "zpscan/pdf.h"
@@ -96,7 +97,8 @@ static void usage(FILE *f)
             "ATLAS 139 fb^-1 limits, SM Z cross section. Needs LHAPDF_DATA_PATH.\n"
             "  --pdf NAME      LHAPDF set (default NNPDF23_lo_as_0130_qed)\n"
             "  --member N      member (default 0)\n"
-            "  --limits FILE   limit table (default inputs/lhc/atlas139_dilepton_fid_limits.csv)\n"
+            "  --limits FILE   limit table (default DATADIR/lhc/atlas139_dilepton_fid_limits.csv;\n"
+            "                  DATADIR: $ZPSCAN_DATADIR, the installed data or the source's inputs/)\n"
             "  --epsrel E      quadrature accuracy (default 1e-6)\n"
             "  -h, --help      this text\n"
             "  -V, --version   version\n");
@@ -104,7 +106,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    const char *set = "NNPDF23_lo_as_0130_qed", *limpath = "inputs/lhc/atlas139_dilepton_fid_limits.csv";
+    static char deflim[4200];
+    snprintf(deflim, sizeof deflim, "%s/lhc/atlas139_dilepton_fid_limits.csv", zp_ini_data_dir());
+    const char *set = "NNPDF23_lo_as_0130_qed", *limpath = deflim;
     int member = 0;
     double epsrel = 1e-6;
     const double sqrts = 13000.0;

@@ -1,13 +1,10 @@
 # Shared helpers for the shell tests. Source after setting ZPSCAN (the binary).
 set -u
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
-export OMPI_MCA_plm=isolated
-# oversubscribed ranks must yield while they wait, or collectives crawl on 2 cores
-export OMPI_MCA_mpi_yield_when_idle=1
-# Sanitizer builds: Open MPI's own allocations are not ours to report.
+# Sanitizer builds: the MPI library's own allocations are not ours to report.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
-MPIEXEC=${MPIEXEC:-mpiexec}
+# Ranks start through tools/mpi-launch (meson gives its path and the build's launcher):
+# the one place that knows the MPI's flags (oversubscription, shared memory, root).
+MPIEXEC=${ZPSCAN_LAUNCH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tools/mpi-launch}
 NPASS=0
 NFAIL=0
 WORK=$(mktemp -d /tmp/zptest.XXXXXX)

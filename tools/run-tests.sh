@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Build and run the whole test suite: a warnings-as-errors release build, an
 # address+undefined sanitizer build and the registry test's build (a toy constraint). Ends with one line "N passed, N failed".
-# Usage: tools/run-tests.sh            (from the repository root, as root on Debian 12)
+# Usage: tools/run-tests.sh            (from the repository root, as root on Debian 12 or 13)
+# ZPSCAN_MPI=mpich builds and tests with MPICH instead of Open MPI (default openmpi).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ZP_WITH_SLURM=1 tools/setup-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+MPI=${ZPSCAN_MPI:-openmpi}
 
 status=0
 run_build() { # dir, meson options..., then -- suites
   local dir=$1; shift
   local opts=() suites=()
+  opts+=("-Dmpi=$MPI")
   while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
   [ $# -gt 0 ] && shift
   for s in "$@"; do suites+=(--suite "$s"); done

@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Install zpscan's build/run/test dependencies from Debian's packages (Debian 12, as root).
-# Idempotent: installs only what is missing, so a second run costs a few dpkg queries.
+# Install zpscan's build/run/test dependencies from Debian's packages (Debian 12 or 13, as
+# root). Idempotent: installs only what is missing, so a second run costs a few dpkg queries.
+# ZPSCAN_MPI=mpich: MPICH and its parallel HDF5 instead of Open MPI's (default openmpi).
+# (Installing MPICH switches the mpicc/mpirun alternatives: zpscan's build names its MPI
+# explicitly, but other software on the machine may not; prefer a machine or root file
+# system of its own for it.)
 set -euo pipefail
-PKGS=(build-essential meson ninja-build pkgconf
-      libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libgsl-dev
+case ${ZPSCAN_MPI:-openmpi} in
+  openmpi) MPIPKGS=(libopenmpi-dev openmpi-bin libhdf5-openmpi-dev) ;;
+  mpich) MPIPKGS=(libmpich-dev mpich libhdf5-mpich-dev) ;;
+  *) echo "setup-deps: ZPSCAN_MPI='$ZPSCAN_MPI' is not openmpi or mpich" >&2; exit 2 ;;
+esac
+PKGS=(build-essential meson ninja-build pkgconf "${MPIPKGS[@]}" hdf5-tools libgsl-dev
       libcmocka-dev libinih-dev
       python3-h5py python3-numpy python3-matplotlib procps)
 # SLURM is needed only for the scheduler tests; ask for it with ZP_WITH_SLURM=1 (the test command does).

@@ -112,7 +112,7 @@ start() {
   [ ${#missing[@]} -eq 0 ] ||
     skip "missing ${missing[*]} (install: ZP_WITH_SLURM=1 tools/setup-deps.sh)"
   id munge >/dev/null 2>&1 || skip "no 'munge' user (is the munge package installed?)"
-  [ -e /usr/lib/x86_64-linux-gnu/slurm-wlm/mpi_pmix.so ] || ls /usr/lib/*/slurm*/mpi_pmix.so >/dev/null 2>&1 ||
+  ls /usr/lib/*/slurm*/mpi_pmix*.so >/dev/null 2>&1 ||
     skip "SLURM's mpi/pmix plugin is missing"
   export PATH=$PATH:/usr/sbin
 
@@ -178,6 +178,13 @@ NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
 PartitionName=local Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 EOF
   : >"$STATE/plugstack.conf"
+  # Slurm >= 23 initialises its cgroup plugin even with proctrack/linuxproc and task/none
+  # and stops where no cgroup file system is mounted ("Unable to initialize cgroup
+  # plugin"); CgroupPlugin=disabled is the documented way to run without one (22.05 has no
+  # such value and does not need it). slurmd reads cgroup.conf beside slurm.conf.
+  local sver
+  sver=$(slurmd -V 2>/dev/null | sed -n 's/^slurm[^0-9]*\([0-9]*\)\..*/\1/p')
+  if [ "${sver:-0}" -ge 23 ]; then echo "CgroupPlugin=disabled" >"$STATE/cgroup.conf"; else rm -f "$STATE/cgroup.conf"; fi
 
   # munged as the munge user, on its own socket, key, pid, seed and log files
   runuser -u munge -- timeout 20 /usr/sbin/munged --socket="$MUNGE_SOCK" \
