@@ -134,6 +134,7 @@ void zp_config_defaults(zp_config *c)
     c->lhc.pdf_member = 0;
     c->lhc.pt_min = 30.0;
     c->lhc.eta_max = 2.5;
+    zp_constraints_defaults(c);
     c->nproj = 2;
     c->proj[0][0] = ZP_AX_GQL;
     c->proj[0][1] = ZP_AX_GV;

@@ -399,9 +399,11 @@ static const char *installed_data_dir(void)
     char *slash = strrchr(exe, '/');
     if (!slash) return NULL;
     *slash = '\0';
+    char rel[4200];
     struct stat sb;
-    if (snprintf(dir, sizeof dir, "%s/../share/zpscan/inputs", exe) >= (int)sizeof dir || stat(dir, &sb) ||
-        !S_ISDIR(sb.st_mode)) {
+    /* canonical, so the file's provenance attributes name it plainly */
+    if (snprintf(rel, sizeof rel, "%s/../share/zpscan/inputs", exe) >= (int)sizeof rel || stat(rel, &sb) ||
+        !S_ISDIR(sb.st_mode) || !realpath(rel, dir)) {
         dir[0] = '\0';
         return NULL;
     }
@@ -532,3 +534,40 @@ zp_status zp_ini_data_real(const zp_ini_doc *d, const char *sec, const char *key
     return zp_ini_real(d, e, out);
 }
 
+
+zp_status zp_ini_data_values(const zp_ini_doc *in, const char *insec, const char *inkey, const char *path,
+                             const char *sec, const char *const *keys, const int *positive, int n, double *out,
+                             char *src, size_t srccap)
+{
+    char *text = NULL;
+    ZP_TRY(zp_ini_read_named(in, insec, inkey, path, &text));
+    zp_ini_doc d;
+    zp_status st = zp_ini_parse(path, text, &d);
+    free(text);
+    for (int i = 0; st == ZP_OK && i < d.nsec; ++i)
+        if (strcmp(d.secs[i].name, sec))
+            st = zp_ini_bad(d.path, d.secs[i].line, d.secs[i].name, NULL, "unknown section (expected [%s])", sec);
+    for (int i = 0; st == ZP_OK && i < d.nent; ++i) {
+        int known = !strcmp(d.ents[i].key, "source");
+        for (int k = 0; k < n; ++k) known |= !strcmp(d.ents[i].key, keys[k]);
+        if (!known) st = ZP_INI_BAD(&d, &d.ents[i], "unknown key");
+    }
+    if (st == ZP_OK && !zp_ini_section(&d, sec))
+        st = zp_ini_bad(d.path, 0, sec, NULL, "required section is missing");
+    for (int k = 0; st == ZP_OK && k < n; ++k) {
+        int have = 0;
+        st = zp_ini_data_real(&d, sec, keys[k], 1, &out[k], &have);
+        if (st == ZP_OK && positive && positive[k] && !(out[k] > 0))
+            st = ZP_INI_BAD(&d, zp_ini_get(&d, sec, keys[k]), "must be > 0 (got %g)", out[k]);
+    }
+    if (st == ZP_OK) {
+        const zp_ini_ent *e = zp_ini_get(&d, sec, "source");
+        if (!e || !e->val[0])
+            st = zp_ini_bad(d.path, zp_ini_section(&d, sec)->line, sec, "source",
+                            "required key is missing (every number names its source)");
+        else
+            snprintf(src, srccap, "%s", e->val);
+    }
+    zp_ini_free(&d);
+    return st;
+}

@@ -369,12 +369,22 @@ zp_status zp_lhc_slice_at(const zp_lumi_table *lt, const zp_limit_table *lim,
     if (!lt || lt->n < 1) ZP_FAIL(ZP_EINPUT, "LHC slice: no luminosity table");
     if (lt->n == 1 && fabs(mass - lt->mass[0]) <= 1e-12 * mass)
         mass = lt->mass[0]; /* a one-row table computed for a one-mass scan */
-    if (!(mass >= lt->mass[0] && mass <= lt->mass[lt->n - 1]))
-        ZP_FAIL(ZP_EINPUT, "LHC slice: M = %g GeV outside the luminosity table %s (%g..%g GeV)",
-                mass, lt->path, lt->mass[0], lt->mass[lt->n - 1]);
     if (!(c->sqrts > 0) || fabs(c->sqrts - lt->sqrts) > 1e-9 * lt->sqrts)
         ZP_FAIL(ZP_EINPUT, "LHC slice: sqrt(s) = %g GeV but the luminosity table %s is for %g GeV",
                 c->sqrts, lt->path, lt->sqrts);
+    if (!(mass >= lt->mass[0] && mass <= lt->mass[lt->n - 1])) {
+        /* no production cross section here: the LHC cannot test this mass (never "allowed",
+         * and sigma B is NaN, not a number the table does not give) */
+        out->sigma_per_g2 = out->acceptance = NAN;
+        out->mass_tested = 0;
+        if (!lim || lim->nw < 1) return ZP_OK;
+        double *nan = malloc((size_t)lim->nw * sizeof *nan);
+        if (!nan) ZP_FAIL(ZP_ENOMEM, "out of memory for %d limits", lim->nw);
+        for (int k = 0; k < lim->nw; ++k) nan[k] = NAN;
+        const zp_status st = zp_lhc_slice_set(out, lim->nw, lim->width, nan);
+        free(nan);
+        return st;
+    }
 
     const int i = lt->n > 1 ? bracket(lt->mass, lt->n, mass) : 0;
     double lumi, acc;

@@ -8,6 +8,7 @@ zp_status zp_model_init(const zp_config *c, zp_model *m)
     const zp_constants *k = &c->k;
     memset(m, 0, sizeof *m);
     m->lepton = c->lepton;
+    m->sin2w = k->sin2thetaW;
     m->cW = sqrt(1.0 - k->sin2thetaW);
     m->e = sqrt(4.0 * M_PI * k->alpha_MZ);
     m->g2 = m->e / sqrt(k->sin2thetaW);
@@ -57,6 +58,7 @@ zp_status zp_model_init(const zp_config *c, zp_model *m)
     m->bs_cross = k->bs_cross;
     m->lhc_enabled = c->lhc.enabled;
     m->combine = c->combine;
+    m->cc = c->cc;
     return ZP_OK;
 }
 
@@ -84,6 +86,7 @@ zp_status zp_model_slice(const zp_model *m, const zp_config *c, const zp_lumi_ta
         ZP_TRY(zp_lhc_slice_at(lumi, limits, &lc, mass, &s->lhc));
     } else {
         s->lhc.mass_tested = 0;
+        s->lhc.sigma_per_g2 = s->lhc.acceptance = NAN; /* sigmaB_fid NaN: not computed */
         const double w0 = 0.0, l1 = 1.0;
         ZP_TRY(zp_lhc_slice_set(&s->lhc, 1, &w0, &l1));
     }

@@ -371,6 +371,62 @@ static void t_g2_preset_errors(void **s)
     expect_err2("[g-2]\npreset = nosuch\n", NULL, 2, "[g-2] preset:", "nosuch");
 }
 
+/* The 2026 constraints: their data files load (numbers and sources kept) and every bad
+ * key or data line is one error naming the file, the line and the key. */
+static void t_2026_data(void **s)
+{
+    (void)s;
+    expect_ok("[bs_mixing]\nmethod = likelihood\n");
+    assert_int_equal(g_c->cc.bs_mixing.likelihood, 1);
+    assert_true(g_c->cc.bs_mixing.dms_exp == 17.765 && g_c->cc.bs_mixing.dms_sm == 18.4);
+    assert_true(fabs(g_c->cc.bs_mixing.x0 - 0.9655) < 1e-4);
+    assert_non_null(strstr(g_c->cc.bs_mixing.source, "arXiv:1909.11087"));
+    assert_true(g_c->cc.bsmumu.br_exp == 3.34e-9 && g_c->cc.bsmumu.br_sm == 3.64e-9 && g_c->cc.bsmumu.c10_sm == -4.2);
+    assert_non_null(strstr(g_c->cc.bsmumu.source, "arXiv:2407.03810"));
+    assert_true(g_c->cc.trident.ratio == 0.82 && g_c->cc.trident.ratio_sigma == 0.28 && g_c->cc.trident.vev == 246.22);
+    assert_true(g_c->cc.lep.min_mass == 209.0);
+    expect_ok("[bsmumu]\nc10_sm = -4.1\nnsigma = 3\n[lep]\nmin_mass = 0\n[trident]\nnsigma = 1.5\n");
+    assert_true(g_c->cc.bsmumu.c10_sm == -4.1 && g_c->cc.bsmumu.nsigma == 3 && g_c->cc.lep.min_mass == 0);
+    assert_true(g_c->cc.trident.nsigma == 1.5);
+    /* bad keys of the input */
+    expect_err("[bs_mixing]\nmethod = maybe\n", 2, "[bs_mixing] method:");
+    expect_err("[bs_mixing]\nnsigma = 0\n", 2, "[bs_mixing] nsigma:");
+    expect_err("[bsmumu]\nc10_sm = 0\n", 2, "[bsmumu] c10_sm:");
+    expect_err("[bsmumu]\nnsigma = x\n", 2, "[bsmumu] nsigma:");
+    expect_err("[trident]\nnsigma = -1\n", 2, "[trident] nsigma:");
+    expect_err("[lep]\nmin_mass = -5\n", 2, "[lep] min_mass:");
+    expect_err("[lep]\nmax_mass = 5\n", 2, "[lep] max_mass:");
+    expect_err("[bsmumu]\nfile = /nonexistent/b.ini\n", 2, "[bsmumu] file:");
+    expect_err("[bs_mixing]\nmethod = likelihood\nfile = /nonexistent/d.ini\n", 3, "[bs_mixing] file:");
+    /* bad data files: a non-number, out of range, an unknown key, a missing key, no source */
+    char f[600];
+    static const struct { const char *sec, *in, *text, *what; int line; } bad[] = {
+        {"bsmumu", "", "[bsmumu]\nbr_exp = 3e-9x\nbr_exp_sigma = 1e-10\nbr_sm = 3e-9\nbr_sm_sigma = 1e-10\nc10_sm = -4\nsource = s\n",
+         "[bsmumu] br_exp:", 2},
+        {"bsmumu", "", "[bsmumu]\nbr_exp = 3e-9\nbr_exp_sigma = -1e-10\nbr_sm = 3e-9\nbr_sm_sigma = 1e-10\nc10_sm = -4\nsource = s\n",
+         "[bsmumu] br_exp_sigma:", 3},
+        {"bsmumu", "", "[bsmumu]\nbr_exp = 3e-9\nbr_exp_sigma = 1e-10\nbr_sm = 3e-9\nc10_sm = -4\nsource = s\n",
+         "[bsmumu] br_sm_sigma:", 1},
+        {"bsmumu", "", "[bsmumu]\nbr_exp = 3e-9\nbr_exp_sigma = 1e-10\nbr_sm = 3e-9\nbr_sm_sigma = 1e-10\nc10_sm = -4\n",
+         "[bsmumu] source:", 1},
+        {"trident", "", "[trident]\nratio = 0.8\nratio_sigma = 0.3\nvev = 246\nsource = s\nextra = 1\n",
+         "[trident] extra:", 6},
+        {"trident", "", "[tridents]\nratio = 0.8\nratio_sigma = 0.3\nvev = 246\nsource = s\n", "[tridents]", 1},
+        {"bs_mixing", "method = likelihood\n", "[delta_ms]\nexp = 17.7\nexp_sigma = 0.01\nsm = 18\nsm_up = 1\nsm_down = 0\nsource = s\n",
+         "[delta_ms] sm_down:", 6},
+        {"bs_mixing", "method = likelihood\n", "[delta_ms]\nexp = 17.7\nexp_sigma = 0.01\nsm = 18\nsm_up = 1\nsm_down = 19\nsource = s\n",
+         "[delta_ms] sm_down:", 0},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; ++i) {
+        snprintf(f, sizeof f, "%s", write_file("d.ini", bad[i].text));
+        char own[256];
+        snprintf(own, sizeof own, "[%s]\n%sfile = d.ini\n", bad[i].sec, bad[i].in);
+        zp_err_clear();
+        if (load_text(own, NULL, NULL) != ZP_EINPUT) fail_msg("case %zu: accepted", i);
+        expect_err_in(f, bad[i].line, bad[i].what, NULL);
+    }
+}
+
 static void t_flavour_file_errors(void **s)
 {
     (void)s;
@@ -765,6 +821,7 @@ int main(void)
         cmocka_unit_test(t_lhc_files_not_checked_when_disabled),
         cmocka_unit_test(t_g2_preset_errors),
         cmocka_unit_test(t_flavour_file_errors),
+        cmocka_unit_test(t_2026_data),
         cmocka_unit_test(t_constant_range),
         cmocka_unit_test(t_defaults),
         cmocka_unit_test(t_log_axis_both_signs),

@@ -44,6 +44,13 @@ static void base_config(zp_lepton lep)
         cfg.g2.central = -10.5e-13; cfg.g2.sigma = 8.1e-13;
     }
     cfg.flavour.level = 2;
+    /* the 2026 constraints' data, as in inputs/bsmumu, inputs/trident, inputs/bs_mixing */
+    cfg.cc.bsmumu.br_exp = 3.34e-9, cfg.cc.bsmumu.br_exp_sigma = 0.27e-9;
+    cfg.cc.bsmumu.br_sm = 3.64e-9, cfg.cc.bsmumu.br_sm_sigma = 0.12e-9, cfg.cc.bsmumu.c10_sm = -4.2;
+    cfg.cc.trident.ratio = 0.82, cfg.cc.trident.ratio_sigma = 0.28, cfg.cc.trident.vev = 246.22;
+    cfg.cc.bs_mixing.x0 = 17.765 / 18.4;
+    cfg.cc.bs_mixing.sig_up = 17.765 / (18.4 - 1.2) - 17.765 / 18.4;
+    cfg.cc.bs_mixing.sig_down = 17.765 / 18.4 - 17.765 / (18.4 + 0.7);
     assert_int_equal(zp_model_init(&cfg, &mod), ZP_OK);
 }
 
@@ -586,8 +593,27 @@ static ref_out reference_point(const zp_model *m, const zp_mass_slice *s, double
     const double pull = (da - m->g2_central) * m->g2_inv_sigma;
     const int g2ok = fabs(pull) <= m->g2_threshold;
     const double R = s->bs_pref * (gqL2 + r * r - m->bs_cross * gqL * r);
-    const int bsok = fabs(R) < m->bs_max;
-    const int lepok = (fabs(v) <= s->lepV_max) & (fabs(a) <= s->lepA_max);
+    const zp_bs_mixing_cfg *bx = &m->cc.bs_mixing;
+    const double dx = 1.0 + R - bx->x0, zl = dx / (dx > 0 ? bx->sig_up : bx->sig_down);
+    const int bsok = bx->likelihood ? fabs(zl) <= bx->nsigma : fabs(R) < m->bs_max;
+    const int lep_valid = s->lepV_max == INFINITY || s->mass >= m->cc.lep.min_mass;
+    const int lepok = lep_valid & (fabs(v) <= s->lepV_max) & (fabs(a) <= s->lepA_max);
+    /* B_s -> mu mu (muons): |1 + (C10 - C10')/C10^SM|^2 against the measured BR */
+    const zp_bsmumu_cfg *bm = &m->cc.bsmumu;
+    const int bm_on = m->lepton == ZP_LEPTON_MU;
+    const double bt = 1.0 + (K * gqL * a - K * r * a) / bm->c10_sm, bmr = bm_on ? bt * bt : NAN;
+    const double bmz = (bmr * bm->br_sm - bm->br_exp) /
+                       sqrt(bm->br_exp_sigma * bm->br_exp_sigma + bm->br_sm_sigma * bm->br_sm_sigma);
+    const int bmok = bm_on && fabs(bmz) <= bm->nsigma;
+    /* trident (muons coupling to nu_mu): APPY's ratio against CCFR */
+    const zp_trident_cfg *tr = &m->cc.trident;
+    const int tr_on = m->lepton == ZP_LEPTON_MU && m->w_nu > 0;
+    const double kk = 2.0 * tr->vev * tr->vev * m->gprime * m->gprime / (s->mass * s->mass), gnu = v - a;
+    const double cvv = 1.0 + 4.0 * m->sin2w;
+    const double tA = cvv + kk * v * gnu, tB = 1.0 - kk * a * gnu;
+    const double trr = tr_on ? (tA * tA + tB * tB) / (cvv * cvv + 1.0) : NAN;
+    const double trz = (trr - tr->ratio) / tr->ratio_sigma;
+    const int trok = tr_on && fabs(trz) <= tr->nsigma;
     const double gmax = fmax(fmax(aL, fabs(r)), fmax(fabs(v), fabs(a)));
     const int pertok = gmax < m->pert_g;
     const lhc_ref x = lhc_reference(s, gqL, r, v, a);
@@ -618,8 +644,13 @@ static ref_out reference_point(const zp_model *m, const zp_mass_slice *s, double
     unsigned bits = (unsigned)fok << ZP_BIT_FLAVOUR | (unsigned)!ftested << ZP_BIT_FLAVOUR_UNTESTED
                     | (unsigned)g2ok << ZP_BIT_G2 | (unsigned)lepok << ZP_BIT_LEP | (unsigned)bsok << ZP_BIT_BS_MIXING
                     | (unsigned)pertok << ZP_BIT_PERTURBATIVE | (unsigned)widthok << ZP_BIT_WIDTH
-                    | (unsigned)lhcok << ZP_BIT_LHC | (unsigned)!x.tested << ZP_BIT_LHC_UNTESTED;
-    const unsigned untested = (unsigned)!ftested << ZP_BIT_FLAVOUR | (unsigned)!x.tested << ZP_BIT_LHC;
+                    | (unsigned)lhcok << ZP_BIT_LHC | (unsigned)!x.tested << ZP_BIT_LHC_UNTESTED
+                    | (unsigned)!lep_valid << ZP_BIT_LEP_UNTESTED | (unsigned)bmok << ZP_BIT_BSMUMU
+                    | (unsigned)!bm_on << ZP_BIT_BSMUMU_UNTESTED | (unsigned)trok << ZP_BIT_TRIDENT
+                    | (unsigned)!tr_on << ZP_BIT_TRIDENT_UNTESTED;
+    const unsigned untested = (unsigned)!ftested << ZP_BIT_FLAVOUR | (unsigned)!x.tested << ZP_BIT_LHC
+                              | (unsigned)!lep_valid << ZP_BIT_LEP | (unsigned)!bm_on << ZP_BIT_BSMUMU
+                              | (unsigned)!tr_on << ZP_BIT_TRIDENT;
     const unsigned ok = (bits | untested) & m->combine;
     const unsigned all = ok == m->combine, complete = (untested & m->combine) == 0;
     q.mask = bits | all << ZP_BIT_ALL | complete << ZP_BIT_COMPLETE | (all & complete) << ZP_BIT_ALLOWED;
@@ -638,12 +669,18 @@ static ref_out reference_point(const zp_model *m, const zp_mass_slice *s, double
     /* likelihoods: B_s mixing a Gaussian in R with the bound as its 2 sigma; the total sums
      * the terms of the constraints in combine that define one (the LHC's fiducial limit
      * defines none) */
-    const double zb = R / (m->bs_max / 2.0);
+    const double zb = bx->likelihood ? zl : R / (m->bs_max / 2.0);
     q.o[ZP_OBS_BS_CHI2] = zb * zb;
+    q.o[ZP_OBS_BSMUMU_RATIO] = bmr;
+    q.o[ZP_OBS_BSMUMU_CHI2] = bmz * bmz;
+    q.o[ZP_OBS_TRIDENT_RATIO] = trr;
+    q.o[ZP_OBS_TRIDENT_CHI2] = trz * trz;
     double tot = 0.0;
     if (m->combine & (1u << ZP_BIT_FLAVOUR)) tot += chi;
     if (m->combine & (1u << ZP_BIT_G2)) tot += pull * pull;
     if (m->combine & (1u << ZP_BIT_BS_MIXING)) tot += zb * zb;
+    if (m->combine & (1u << ZP_BIT_BSMUMU)) tot += bmz * bmz;
+    if (m->combine & (1u << ZP_BIT_TRIDENT)) tot += trz * trz;
     q.o[ZP_OBS_CHI2_TOTAL] = tot;
     return q;
 }
@@ -694,6 +731,11 @@ static void test_random_vs_reference(void **st)
         }
         if (conf == 6) cfg.flavour.have[1] = 0;
         cfg.combine = conf == 5 ? (1u << ZP_BIT_LHC) | (1u << ZP_BIT_G2) : cfg.combine | (1u << ZP_BIT_LHC);
+        /* the 2026 set: B_s -> mu mu and trident in combine (untested ones make chi2_total
+         * NaN), the Delta M_s likelihood, LEP's validity below 209 GeV (rows at 200 GeV) */
+        if (conf == 2 || conf == 3 || conf == 6)
+            cfg.combine |= (1u << ZP_BIT_BSMUMU) | (1u << ZP_BIT_TRIDENT) | (1u << ZP_BIT_LEP);
+        cfg.cc.bs_mixing.likelihood = conf >= 4;
         assert_int_equal(zp_model_init(&cfg, &mod), ZP_OK);
         mod.lhc_enabled = conf != 7;
         for (int row = 0; row < 12; ++row) {
@@ -752,6 +794,117 @@ static void test_random_vs_reference(void **st)
     assert_true(edges < points / 1000);
 }
 
+/* ---- the 2026 constraints against hand values (docs/PHYSICS.md §9) ------------------ */
+
+static void test_bsmumu(void **st)
+{
+    (void)st;
+    base_config(ZP_LEPTON_MU);
+    /* C10 = C10' = 0 (gA = 0): the SM ratio exactly, pull (3.64 - 3.34)/sqrt(0.27^2 + 0.12^2) */
+    point_out p = eval(1000, 0.01, 0.0, 0.5, 0.0, NULL);
+    assert_true(p.o[ZP_OBS_BSMUMU_RATIO] == 1.0f);
+    const double z0 = 0.30 / sqrt(0.27 * 0.27 + 0.12 * 0.12);
+    assert_float_equal(p.o[ZP_OBS_BSMUMU_CHI2], z0 * z0, 1e-6);
+    assert_true(bit(&p, ZP_BIT_BSMUMU) && !bit(&p, ZP_BIT_BSMUMU_UNTESTED));
+    /* C10 and C10' enter as their difference: gqL = gqR gives the SM again */
+    p = eval(1000, 0.02, 0.02, 0.1, 0.7, NULL);
+    assert_float_equal(p.o[ZP_OBS_BSMUMU_RATIO], 1.0, 1e-6);
+    /* a hand value: ratio = (1 + (C10 - C10')/(-4.2))^2 from the kernel's own C10, C10' */
+    p = eval(1000, 0.03, 0.01, 0.0, 0.9, NULL);
+    const double t = 1.0 + ((double)p.o[ZP_OBS_C10] - (double)p.o[ZP_OBS_C10P]) / -4.2;
+    assert_float_equal(p.o[ZP_OBS_BSMUMU_RATIO], t * t, 1e-5 * t * t);
+    const double z = (t * t * 3.64e-9 - 3.34e-9) / sqrt(0.27e-9 * 0.27e-9 + 0.12e-9 * 0.12e-9);
+    assert_float_equal(p.o[ZP_OBS_BSMUMU_CHI2], z * z, 1e-4 * z * z + 1e-6);
+    assert_int_equal(bit(&p, ZP_BIT_BSMUMU), fabs(z) <= 2.0);
+    /* electrons: not applicable, never passed */
+    base_config(ZP_LEPTON_E);
+    p = eval(1000, 0.01, 0.0, 0.5, 0.0, NULL);
+    assert_true(!bit(&p, ZP_BIT_BSMUMU) && bit(&p, ZP_BIT_BSMUMU_UNTESTED));
+    assert_true(isnan(p.o[ZP_OBS_BSMUMU_RATIO]));
+}
+
+static void test_trident(void **st)
+{
+    (void)st;
+    base_config(ZP_LEPTON_MU);
+    point_out p = eval(1000, 0.0, 0.0, 0.3, 0.0, NULL);
+    assert_true(bit(&p, ZP_BIT_TRIDENT_UNTESTED) && !bit(&p, ZP_BIT_TRIDENT)); /* no nu coupling */
+    cfg.lhc.include_nu = 1;
+    assert_int_equal(zp_model_init(&cfg, &mod), ZP_OK);
+    p = eval(1000, 0.0, 0.0, 0.0, 0.0, NULL);
+    assert_float_equal(p.o[ZP_OBS_TRIDENT_RATIO], 1.0, 1e-7); /* no Z' coupling: the SM */
+    /* a pure vector coupling g = g' gV to muons and g_nu = gV (an L_mu-like Z'): the ratio
+     * grows with (g/M)^2; the 2 sigma bound of CCFR, ratio <= 0.82 + 2 x 0.28, is about
+     * g/M < 1/(540 GeV) (arXiv:1406.2332). Bisect gV at M = 1 TeV on the kernel's verdict. */
+    double lo = 0.0, hi = 20.0;
+    for (int k = 0; k < 60; ++k) {
+        const double mid = 0.5 * (lo + hi);
+        if (bitv(eval(1000, 0.0, 0.0, mid, 0.0, NULL), ZP_BIT_TRIDENT)) lo = mid; else hi = mid;
+    }
+    const double lambda = 1000.0 / (mod.gprime * lo);
+    print_message("trident: g/M < 1/(%.1f GeV)\n", lambda);
+    assert_true(lambda > 530.0 && lambda < 550.0);
+    /* the hand value at that coupling: ((1 + 4 s_W^2 + 2 v^2 g^2/M^2)^2 + 1) / ((1 + 4 s_W^2)^2 + 1) */
+    const double g = mod.gprime * lo, cv = 1.0 + 4.0 * 0.23122, x = 2.0 * 246.22 * 246.22 * g * g / 1e6;
+    const double ratio = ((cv + x) * (cv + x) + 1.0) / (cv * cv + 1.0);
+    assert_float_equal(eval(1000, 0.0, 0.0, lo, 0.0, NULL).o[ZP_OBS_TRIDENT_RATIO], ratio, 1e-6);
+    assert_float_equal(ratio, 0.82 + 2 * 0.28, 1e-6);
+    /* an axial coupling enters through 1 - 2 v^2 g'^2 gA g_nu/M^2 with g_nu = gV - gA */
+    p = eval(1000, 0.0, 0.0, 0.0, 1.0, NULL);
+    const double y = 2.0 * 246.22 * 246.22 * mod.gprime * mod.gprime / 1e6;
+    const double ra = (cv * cv + (1.0 + y) * (1.0 + y)) / (cv * cv + 1.0);
+    assert_float_equal(p.o[ZP_OBS_TRIDENT_RATIO], ra, 1e-6 * ra);
+}
+
+static void test_bs_mixing_likelihood(void **st)
+{
+    (void)st;
+    base_config(ZP_LEPTON_MU);
+    cfg.cc.bs_mixing.likelihood = 1;
+    cfg.cc.bs_mixing.nsigma = 2.0;
+    assert_int_equal(zp_model_init(&cfg, &mod), ZP_OK);
+    /* the minimum: 1 + R = Delta M_s^exp / Delta M_s^SM = 17.765 / 18.4 = 0.9655 */
+    assert_float_equal(cfg.cc.bs_mixing.x0, 0.9655, 1e-4);
+    zp_mass_slice s;
+    assert_int_equal(zp_model_slice(&mod, &cfg, NULL, NULL, 1000, &s), ZP_OK);
+    /* gqL = gqR = g: R = bs_pref g^2 (2 - 9.7), so 1 + R = x0 at g^2 = (1 - x0)/(7.7 bs_pref) */
+    const double gmin = sqrt((1.0 - cfg.cc.bs_mixing.x0) / (7.7 * s.bs_pref));
+    point_out p = eval(1000, gmin, gmin, 0.0, 0.0, NULL);
+    assert_float_equal(p.o[ZP_OBS_BS_RATIO], cfg.cc.bs_mixing.x0 - 1.0, 1e-6);
+    assert_true(p.o[ZP_OBS_BS_CHI2] < 1e-8f);
+    /* R = 0 (no Z'): 1 + R above x0, the upper error (the SM lower by 1.2 ps^-1) */
+    p = eval(1000, 0.0, 0.0, 0.0, 0.0, NULL);
+    const double up = 17.765 / 17.2 - 17.765 / 18.4, zz = (1.0 - 17.765 / 18.4) / up;
+    assert_float_equal(p.o[ZP_OBS_BS_CHI2], zz * zz, 1e-6);
+    assert_true(bit(&p, ZP_BIT_BS_MIXING));
+    /* below x0: the lower error (the SM higher by 0.7) */
+    const double g2 = sqrt((1.0 - cfg.cc.bs_mixing.x0 + 0.05) / (7.7 * s.bs_pref));
+    p = eval(1000, g2, g2, 0.0, 0.0, NULL);
+    const double dn = 17.765 / 18.4 - 17.765 / 19.1, zd = -0.05 / dn;
+    assert_float_equal(p.o[ZP_OBS_BS_CHI2], zd * zd, 1e-3 * zd * zd);
+    assert_int_equal(bit(&p, ZP_BIT_BS_MIXING), fabs(zd) <= 2.0);
+}
+
+static void test_lep_validity(void **st)
+{
+    (void)st;
+    base_config(ZP_LEPTON_E);
+    /* below 209 GeV the contact bound does not hold: untested, not passed */
+    point_out p = eval(200, 0.0, 0.0, 1e-4, 0.0, NULL);
+    assert_true(!bit(&p, ZP_BIT_LEP) && bit(&p, ZP_BIT_LEP_UNTESTED));
+    p = eval(250, 0.0, 0.0, 1e-4, 0.0, NULL);
+    assert_true(bit(&p, ZP_BIT_LEP) && !bit(&p, ZP_BIT_LEP_UNTESTED));
+    /* min_mass = 0: the paper's use everywhere */
+    cfg.cc.lep.min_mass = 0.0;
+    assert_int_equal(zp_model_init(&cfg, &mod), ZP_OK);
+    p = eval(200, 0.0, 0.0, 1e-4, 0.0, NULL);
+    assert_true(bit(&p, ZP_BIT_LEP) && !bit(&p, ZP_BIT_LEP_UNTESTED));
+    /* muons: LEP says nothing, always passed, at any mass */
+    base_config(ZP_LEPTON_MU);
+    p = eval(100, 0.0, 0.0, 5.0, 5.0, NULL);
+    assert_true(bit(&p, ZP_BIT_LEP) && !bit(&p, ZP_BIT_LEP_UNTESTED));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -763,6 +916,8 @@ int main(void)
         cmocka_unit_test(test_all_complete),    cmocka_unit_test(test_row_matches_points),
         cmocka_unit_test(test_lhc_product_verdict), cmocka_unit_test(test_lhc_segment_lookup),
         cmocka_unit_test(test_random_vs_reference),
+        cmocka_unit_test(test_bsmumu),          cmocka_unit_test(test_trident),
+        cmocka_unit_test(test_bs_mixing_likelihood), cmocka_unit_test(test_lep_validity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

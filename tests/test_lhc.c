@@ -345,9 +345,11 @@ static void test_slice(void **state)
     /* no limit table: not tested */
     assert_int_equal(zp_lhc_slice_at(g_lt, NULL, &c, 120.0, &s), ZP_OK);
     assert_int_equal(s.mass_tested, 0);
-    /* outside the lumi table, or the wrong sqrt(s): errors */
-    assert_int_equal(zp_lhc_slice_at(g_lt, g_lim, &c, 401.0, &s), ZP_EINPUT);
-    zp_err_clear();
+    /* outside the lumi table: no cross section, not tested (sigma NaN, limits NaN) */
+    assert_int_equal(zp_lhc_slice_at(g_lt, g_lim, &c, 401.0, &s), ZP_OK);
+    assert_int_equal(s.mass_tested, 0);
+    assert_true(isnan(s.sigma_per_g2) && isnan(s.acceptance) && isnan(s.limit[0]));
+    /* the wrong sqrt(s): an error */
     zp_lhc_consts c8 = {8000.0, 0.3717, 3.0};
     assert_int_equal(zp_lhc_slice_at(g_lt, g_lim, &c8, 200.0, &s), ZP_EINPUT);
     zp_err_clear();

@@ -13,9 +13,6 @@ out=${BENCH_OUT:-$here/bench/final}
 mkdir -p "$out"
 [ -d "$build" ] || meson setup "$build" "$here"
 ninja -C "$build" zpscan zpscan-bench-kernel zpscan-bench-mpiio >/dev/null
-export OMPI_MCA_mpi_yield_when_idle=${OMPI_MCA_mpi_yield_when_idle:-1}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
-       OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_plm=isolated
 if [ "${QUICK:-0}" = 1 ]; then export REPS=1 SETTINGS=0 BIG=0; fi
 
 {
@@ -31,7 +28,7 @@ if [ "${QUICK:-0}" = 1 ]; then export REPS=1 SETTINGS=0 BIG=0; fi
 echo "== kernel"
 "$build/zpscan-bench-kernel" --csv "$out/kernel.csv"
 echo "== collectives (2 ranks)"
-{ echo "op,ranks,count,bytes,seconds"; mpirun -n 2 "$build/zpscan-bench-mpiio" coll; } > "$out/coll.csv"
+{ echo "op,ranks,count,bytes,seconds"; "$(dirname "$0")/mpi-launch" -n 2 "$build/zpscan-bench-mpiio" coll; } > "$out/coll.csv"
 cat "$out/coll.csv"
 echo "== end to end"
 "$here/tools/bench-e2e.sh" "$build" "$out/e2e.csv" "$out/work"

@@ -9,7 +9,7 @@
 #        1.2 GB with the default observables)  BITMASK_GA_N=300 (the bitmask mode's gA: 3.07e8
 #        points, 614 MB: at 2 bytes a point the GA_N grid is 71 MB, ~0.08 s of disk time, and
 #        its ratio measures the launcher's start-up rather than a bandwidth)  SETTINGS_REPS=1
-#        MPIRUN="mpirun" (on a cluster: MPIRUN="srun" and RANKS="64 ...")  SETTLE=2 (pause, s)
+#        MPIRUN=tools/mpi-launch (on a cluster: MPIRUN="srun" and RANKS="64 ...")  SETTLE=2 (pause, s)
 #        SETTINGS_MATCH=regex (only the settings whose name matches, e.g. 'bitmask_.*|base')
 #
 # Fairness: zpscan makes its data durable at checkpoints and at the end (H5Fflush ->
@@ -36,10 +36,7 @@ BITMASK_GA_N=${BITMASK_GA_N:-300}
 SETTINGS_REPS=${SETTINGS_REPS:-1}
 SETTLE=${SETTLE:-2}   # seconds of pause after sync before every timed run
 declare -A BYTES      # file bytes per mode/ranks/setting, for raw-first repetitions
-MPIRUN=${MPIRUN:-mpirun}
-export OMPI_MCA_mpi_yield_when_idle=${OMPI_MCA_mpi_yield_when_idle:-1}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
-       OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_plm=isolated
+MPIRUN=${MPIRUN:-$(cd "$(dirname "$0")" && pwd)/mpi-launch}  # the local launcher, with its flags
 mkdir -p "$work" "$(dirname "$csv")"
 zpscan=$build/zpscan
 raw=$build/zpscan-bench-mpiio

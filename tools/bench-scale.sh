@@ -7,7 +7,7 @@
 #   tools/bench-scale.sh [BUILD_DIR [OUT_CSV [WORK_DIR]]]
 #   env: RANKS="1 2" (strong and weak scaling; an entry NxT runs N ranks unbound,
 #        BIND_NONE="--bind-to none", with T compute threads each; weak scaling sizes it by N*T)  BIG_NP=2 (ranks of the 10^10 run)  REPS=3
-#        BIG=1 (0: skip the 10^10-point run)  WEAK=1 (0: skip weak scaling)  MPIRUN=mpirun
+#        BIG=1 (0: skip the 10^10-point run)  WEAK=1 (0: skip weak scaling)  MPIRUN=tools/mpi-launch
 # Peak memory: /usr/bin/time -v around each rank ("Maximum resident set size" = VmHWM).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,10 +20,7 @@ BIG_NP=${BIG_NP:-2}
 REPS=${REPS:-3}
 BIG=${BIG:-1}
 WEAK=${WEAK:-1}
-MPIRUN=${MPIRUN:-mpirun}
-export OMPI_MCA_mpi_yield_when_idle=${OMPI_MCA_mpi_yield_when_idle:-1}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
-       OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_plm=isolated
+MPIRUN=${MPIRUN:-$(cd "$(dirname "$0")" && pwd)/mpi-launch}  # the local launcher, with its flags
 mkdir -p "$work" "$(dirname "$csv")"
 zpscan=$build/zpscan
 

@@ -71,6 +71,24 @@ typedef struct {
     double pt_min, eta_max;    /* only used with pdf_set */
 } zp_lhc_opts;
 
+/* Each constraint's own settings, declared by its header (src/constraints/<name>.h, the
+ * ZP_CONSTRAINT_CFG part) as zp_<name>_cfg and reached as c->cc.<name>: its defaults, parser
+ * and loader (the IMPL part) fill them. Plain data, so the config is broadcast as bytes. */
+#define ZP_CONSTRAINT_NO_CFG(n)                                                                  \
+    typedef struct {                                                                             \
+        char unused;                                                                             \
+    } zp_##n##_cfg;
+#define ZP_CONSTRAINT_CFG 1
+#define ZP_CONSTRAINT(n)
+#include "constraints/registry.h"
+#undef ZP_CONSTRAINT
+#undef ZP_CONSTRAINT_CFG
+typedef struct {
+#define ZP_CONSTRAINT(n) zp_##n##_cfg n;
+#include "constraints/registry.h"
+#undef ZP_CONSTRAINT
+} zp_constraint_cfgs;
+
 #define ZP_MAX_PROJ 16
 typedef struct {
     char input_path[1024];
@@ -86,6 +104,7 @@ typedef struct {
     zp_flavour_data flavour;
     zp_g2_data g2;
     zp_lhc_opts lhc;
+    zp_constraint_cfgs cc;     /* the constraints' own settings (their headers) */
     int nproj;
     int proj[ZP_MAX_PROJ][2];  /* axis pairs for /projections (issue 4); default below */
     double checkpoint_seconds; /* how often finished tiles are marked durable */

@@ -3,9 +3,17 @@
 #ifndef ZPSCAN_CONSTRAINTS_H
 #define ZPSCAN_CONSTRAINTS_H
 
+#include <hdf5.h>
+
 #include "zpscan/config.h"
 #include "zpscan/error.h"
 #include "zpscan/ini.h"
+
+/* Every constraint's defaults into c->cc (zp_config_defaults calls it). */
+void zp_constraints_defaults(zp_config *c);
+/* Every constraint's provenance (its settings and data as used) as attributes of grp
+ * (the file's /inputs). */
+zp_status zp_constraints_record(hid_t grp, const zp_config *c);
 
 /* Every constraint's [section] keys into c (data-file paths relative to dir). */
 zp_status zp_constraints_parse(const zp_ini_doc *d, zp_config *c, const char *dir);

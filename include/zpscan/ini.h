@@ -76,4 +76,12 @@ zp_status zp_ini_read_named(const zp_ini_doc *in, const char *sec, const char *k
 zp_status zp_ini_data_real(const zp_ini_doc *d, const char *sec, const char *key, int required, double *out,
                            int *have);
 
+/* One measurement-style data file (read as for zp_ini_read_named): section `sec` with the
+ * real keys `keys[0..n)` (all required; key k must be > 0 where positive[k]) and a `source`
+ * text naming where the numbers come from (required: every number in a data file names its
+ * source). Any other section or key is refused. Values into out[], the source into src. */
+zp_status zp_ini_data_values(const zp_ini_doc *in, const char *insec, const char *inkey, const char *path,
+                             const char *sec, const char *const *keys, const int *positive, int n, double *out,
+                             char *src, size_t srccap);
+
 #endif

@@ -10,6 +10,7 @@
 typedef struct {
     zp_lepton lepton;
     double cW, e, g2, gprime, ml;   /* gauge couplings from alpha(MZ), sin^2 thetaW */
+    double sin2w;                   /* sin^2 thetaW */
     double pert_g;                  /* |g| bound: pert_max / g' */
     /* flavour, index 0 = C9, 1 = C10 of the scan's lepton */
     int f_have[2];
@@ -23,6 +24,7 @@ typedef struct {
     double width_max, bs_max, bs_cross;
     int lhc_enabled;
     unsigned combine;
+    zp_constraint_cfgs cc;  /* the constraints' own settings, as parsed (config.h) */
 } zp_model;
 
 typedef struct {

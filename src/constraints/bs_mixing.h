@@ -1,31 +1,114 @@
 /* B_s - B_s-bar mixing (docs/PHYSICS.md §3, eq. 2.10): the Z' contribution R to
- * Delta M_s / Delta M_s^SM; allowed while |R| < bs_mixing_max. */
+ * Delta M_s / Delta M_s^SM. Two methods ([bs_mixing] method):
+ *   bound (the paper's, default): allowed while |R| < bs_mixing_max; Delta chi^2 = (R/sigma)^2
+ *     with bs_mixing_max as the 2 sigma of a Gaussian centred on 0;
+ *   likelihood: 1 + R against Delta M_s^exp / Delta M_s^SM from a data file, an asymmetric
+ *     Gaussian (docs/PHYSICS.md §9); allowed while |pull| <= nsigma. */
 #ifndef ZP_C_BS_MIXING_VOCAB
 #define ZP_C_BS_MIXING_VOCAB
-#define zp_bs_mixing_bits(B, U, x) B(x, BS_MIXING, "bs_mixing", "|Bs mixing ratio R| < bs_mixing_max, eq. (2.10)")
+#define zp_bs_mixing_bits(B, U, x)                                                               \
+    B(x, BS_MIXING, "bs_mixing",                                                                  \
+      "B_s mixing: |R| < bs_mixing_max, eq. (2.10) (method bound), or |pull| <= nsigma of the Delta M_s likelihood")
 #define zp_bs_mixing_obs(O, x)                                                                   \
     O(x, BS_RATIO, "bs_mixing_ratio", "1", 1, 0,                                                  \
-      "Z' contribution to Delta M_s / Delta M_s^SM, eq. (2.10); allowed if |R| < bs_mixing_max")   \
+      "Z' contribution R to Delta M_s / Delta M_s^SM, eq. (2.10)")                                \
     O(x, BS_CHI2, "bs_mixing_chi2", "1", 0, 0,                                                    \
-      "Delta chi^2 of B_s mixing: a Gaussian in R centred on 0 with bs_mixing_max as its 2 sigma")
-#define zp_bs_mixing_keys(K, x)
+      "Delta chi^2 of B_s mixing: (R / sigma)^2 with bs_mixing_max as 2 sigma (method bound), or the " \
+      "asymmetric Gaussian in 1 + R (method likelihood)")
+#define zp_bs_mixing_keys(K, x)                                                                  \
+    K(x, "method", "bound | likelihood (Delta M_s data file)")                                   \
+    K(x, "file", "Delta M_s data file (method likelihood)")                                       \
+    K(x, "nsigma", "likelihood: pass if |pull| <= nsigma (> 0, default 2)")
 /* (its INI section or "", one line for --help, how it defines Delta chi^2 or "") */
-#define zp_bs_mixing_about "", "B_s mixing, |R| < bs_mixing_max", \
-    "(R / sigma)^2, a Gaussian in R centred on 0 with the bound bs_mixing_max as its 2 sigma"
+#define zp_bs_mixing_about "bs_mixing", "B_s mixing: |R| < bs_mixing_max, or the Delta M_s likelihood", \
+    "bound: (R / sigma)^2, bs_mixing_max as 2 sigma; likelihood: asymmetric Gaussian in 1 + R"
+#endif
+
+#if defined(ZP_CONSTRAINT_CFG) && !defined(ZP_C_BS_MIXING_CFG)
+#define ZP_C_BS_MIXING_CFG
+typedef struct {
+    int likelihood;                    /* 0: method bound, 1: likelihood */
+    double nsigma;
+    double dms_exp, dms_exp_sigma, dms_sm, dms_sm_up, dms_sm_down; /* ps^-1, from the file */
+    double x0, sig_up, sig_down;       /* 1 + R preferred, and its errors above and below */
+    char path[512];
+    char source[512];
+} zp_bs_mixing_cfg;
 #endif
 
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_BS_MIXING_IMPL)
 #define ZP_C_BS_MIXING_IMPL
-ZP_CONSTRAINT_NO_INPUTS(bs_mixing)
+static void zp_bs_mixing_defaults(zp_config *c)
+{
+    c->cc.bs_mixing.likelihood = 0;
+    c->cc.bs_mixing.nsigma = 2.0;
+    zp_ini_join_path(c->cc.bs_mixing.path, sizeof c->cc.bs_mixing.path, zp_ini_data_dir(),
+                     "bs_mixing/delta_ms.ini");
+}
+static zp_status zp_bs_mixing_parse(const zp_ini_doc *d, zp_config *c, const char *dir)
+{
+    zp_bs_mixing_cfg *b = &c->cc.bs_mixing;
+    ZP_TRY(zp_ini_file_key(d, "bs_mixing", "file", dir, b->path, sizeof b->path));
+    const zp_ini_ent *e;
+    if ((e = zp_ini_get(d, "bs_mixing", "method"))) {
+        if (!strcmp(e->val, "bound")) b->likelihood = 0;
+        else if (!strcmp(e->val, "likelihood")) b->likelihood = 1;
+        else return ZP_INI_BAD(d, e, "'%s' is not a method (bound or likelihood)", e->val);
+    }
+    if ((e = zp_ini_get(d, "bs_mixing", "nsigma"))) {
+        ZP_TRY(zp_ini_real(d, e, &b->nsigma));
+        if (!(b->nsigma > 0)) return ZP_INI_BAD(d, e, "must be > 0 (got %s)", e->val);
+    }
+    return ZP_OK;
+}
+/* the Delta M_s file, read only when the likelihood uses it */
+static zp_status zp_bs_mixing_load(const zp_ini_doc *in, zp_config *c)
+{
+    zp_bs_mixing_cfg *b = &c->cc.bs_mixing;
+    if (!b->likelihood) return ZP_OK;
+    static const char *const keys[] = {"exp", "exp_sigma", "sm", "sm_up", "sm_down"};
+    static const int pos[] = {1, 1, 1, 1, 1};
+    double v[5];
+    ZP_TRY(zp_ini_data_values(in, "bs_mixing", "file", b->path, "delta_ms", keys, pos, 5, v, b->source,
+                              sizeof b->source));
+    if (!(v[4] < v[2]))
+        return zp_ini_bad(b->path, 0, "delta_ms", "sm_down", "must be below sm (got %g, sm %g)", v[4], v[2]);
+    b->dms_exp = v[0], b->dms_exp_sigma = v[1], b->dms_sm = v[2], b->dms_sm_up = v[3], b->dms_sm_down = v[4];
+    /* 1 + R that reproduces the measurement, and where it goes when the SM prediction moves
+     * by its errors (a lower SM value needs a larger 1 + R); the measurement's own error,
+     * relative, in quadrature */
+    b->x0 = b->dms_exp / b->dms_sm;
+    const double rel = b->dms_exp_sigma / b->dms_exp;
+    const double up = b->dms_exp / (b->dms_sm - b->dms_sm_down) - b->x0;
+    const double dn = b->x0 - b->dms_exp / (b->dms_sm + b->dms_sm_up);
+    b->sig_up = sqrt(up * up + b->x0 * rel * b->x0 * rel);
+    b->sig_down = sqrt(dn * dn + b->x0 * rel * b->x0 * rel);
+    return ZP_OK;
+}
+static zp_status zp_bs_mixing_record(hid_t grp, const zp_config *c)
+{
+    const zp_bs_mixing_cfg *b = &c->cc.bs_mixing;
+    ZP_TRY(zp_h5a_str(grp, "bs_mixing_method", b->likelihood ? "likelihood" : "bound"));
+    if (!b->likelihood) return ZP_OK;
+    ZP_TRY(zp_h5a_str(grp, "bs_mixing_file", b->path));
+    ZP_TRY(zp_h5a_str(grp, "bs_mixing_source", b->source));
+    const double v[] = {b->dms_exp, b->dms_exp_sigma, b->dms_sm, b->dms_sm_up, b->dms_sm_down};
+    ZP_TRY(zp_h5a_num(grp, "bs_mixing_delta_ms_exp_sigma_sm_up_down", H5T_NATIVE_DOUBLE, v, 5));
+    const double x[] = {b->x0, b->sig_up, b->sig_down};
+    ZP_TRY(zp_h5a_num(grp, "bs_mixing_1pR_best_sigma_up_down", H5T_NATIVE_DOUBLE, x, 3));
+    return zp_h5a_f64(grp, "bs_mixing_nsigma", b->nsigma);
+}
 #endif
 
 #if defined(ZP_KERNEL_PASS) && !defined(ZP_C_BS_MIXING_KERNEL)
 #define ZP_C_BS_MIXING_KERNEL
 typedef struct {
     double bs_pref, bsmax, bsxL, inv_sigma;
+    int lik;
+    double x0, inv_up, inv_down, nsig;
 } zp_bs_mixing_rc;
 typedef struct {
-    vd R, z; /* z = R / sigma */
+    vd R, z; /* z: the pull (R / sigma for the bound) */
 } zp_bs_mixing_st;
 
 INLINE void zp_bs_mixing_rc_init(zp_bs_mixing_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
@@ -34,6 +117,11 @@ INLINE void zp_bs_mixing_rc_init(zp_bs_mixing_rc *c, const zp_model *m, const zp
     c->bsmax = m->bs_max;
     c->bsxL = m->bs_cross * gqL;
     c->inv_sigma = 2.0 / m->bs_max; /* the bound is the 2 sigma of the Gaussian */
+    c->lik = m->cc.bs_mixing.likelihood;
+    c->x0 = m->cc.bs_mixing.x0;
+    c->inv_up = 1.0 / m->cc.bs_mixing.sig_up;
+    c->inv_down = 1.0 / m->cc.bs_mixing.sig_down;
+    c->nsig = m->cc.bs_mixing.nsigma;
 }
 
 INLINE void zp_bs_mixing_part1(const int full, const zp_bs_mixing_rc *c, const zp_pt *p, zp_bs_mixing_st *st,
@@ -41,8 +129,14 @@ INLINE void zp_bs_mixing_part1(const int full, const zp_bs_mixing_rc *c, const z
 {
     (void)full;
     st->R = c->bs_pref * (p->gq2 - c->bsxL * p->r);
-    b->bits |= (vabs(st->R) < c->bsmax) & ZP_BITV(ZP_BIT_BS_MIXING);
-    st->z = st->R * c->inv_sigma;
+    if (!c->lik) {
+        b->bits |= (vabs(st->R) < c->bsmax) & ZP_BITV(ZP_BIT_BS_MIXING);
+        st->z = st->R * c->inv_sigma;
+    } else {
+        const vd dx = (1.0 + st->R) - c->x0;
+        st->z = dx * vsel(dx > 0.0, (vd){0} + c->inv_up, (vd){0} + c->inv_down);
+        b->bits |= (vabs(st->z) <= c->nsig) & ZP_BITV(ZP_BIT_BS_MIXING);
+    }
     ZP_CHI2(b, ZP_BIT_BS_MIXING, st->z * st->z);
 }
 

@@ -26,8 +26,14 @@
     "flavour_chi2: asymmetric Gaussian from the 1 sigma interval, or the 2-D Gaussian"
 #endif
 
+#if defined(ZP_CONSTRAINT_CFG) && !defined(ZP_C_FLAVOUR_CFG)
+#define ZP_C_FLAVOUR_CFG
+ZP_CONSTRAINT_NO_CFG(flavour)
+#endif
+
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_FLAVOUR_IMPL)
 #define ZP_C_FLAVOUR_IMPL
+ZP_CONSTRAINT_NO_EXTRAS(flavour) /* its settings: zp_config.flavour (config.h) */
 /* its [flavour] keys (docs/INPUT.md); data-file paths are relative to the input file */
 static zp_status zp_flavour_parse(const zp_ini_doc *d, zp_config *c, const char *dir)
 {

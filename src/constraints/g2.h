@@ -22,8 +22,14 @@
     "pull^2: a Gaussian in Delta a_l with the preset's uncertainty"
 #endif
 
+#if defined(ZP_CONSTRAINT_CFG) && !defined(ZP_C_G2_CFG)
+#define ZP_C_G2_CFG
+ZP_CONSTRAINT_NO_CFG(g2)
+#endif
+
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_G2_IMPL)
 #define ZP_C_G2_IMPL
+ZP_CONSTRAINT_NO_EXTRAS(g2) /* its settings: zp_config.g2 (config.h) */
 /* its [g-2] keys (docs/INPUT.md); data-file paths are relative to the input file */
 static zp_status zp_g2_parse(const zp_ini_doc *d, zp_config *c, const char *dir)
 {

@@ -30,8 +30,14 @@
     ""
 #endif
 
+#if defined(ZP_CONSTRAINT_CFG) && !defined(ZP_C_LHC_CFG)
+#define ZP_C_LHC_CFG
+ZP_CONSTRAINT_NO_CFG(lhc)
+#endif
+
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_LHC_IMPL)
 #define ZP_C_LHC_IMPL
+ZP_CONSTRAINT_NO_EXTRAS(lhc) /* its settings: zp_config.lhc (config.h) */
 /* its [lhc] keys (docs/INPUT.md); data-file paths are relative to the input file */
 static zp_status zp_lhc_parse(const zp_ini_doc *d, zp_config *c, const char *dir)
 {

@@ -10,6 +10,11 @@
     ""
 #endif
 
+#if defined(ZP_CONSTRAINT_CFG) && !defined(ZP_C_PERTURBATIVE_CFG)
+#define ZP_C_PERTURBATIVE_CFG
+ZP_CONSTRAINT_NO_CFG(perturbative)
+#endif
+
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_PERTURBATIVE_IMPL)
 #define ZP_C_PERTURBATIVE_IMPL
 ZP_CONSTRAINT_NO_INPUTS(perturbative)

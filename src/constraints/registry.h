@@ -12,6 +12,8 @@
 #include "constraints/perturbative.h"
 #include "constraints/width.h"
 #include "constraints/lhc.h"
+#include "constraints/bsmumu.h"
+#include "constraints/trident.h"
 #ifdef ZP_WITH_TOY_CONSTRAINT /* the registry test's build only (tests/test_toy.sh) */
 #include "constraints/toy.h"
 #endif

@@ -13,6 +13,11 @@
     ""
 #endif
 
+#if defined(ZP_CONSTRAINT_CFG) && !defined(ZP_C_WIDTH_CFG)
+#define ZP_C_WIDTH_CFG
+ZP_CONSTRAINT_NO_CFG(width)
+#endif
+
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_WIDTH_IMPL)
 #define ZP_C_WIDTH_IMPL
 ZP_CONSTRAINT_NO_INPUTS(width)

@@ -11,6 +11,11 @@
     ""
 #endif
 
+#if defined(ZP_CONSTRAINT_CFG) && !defined(ZP_C_TOY_CFG)
+#define ZP_C_TOY_CFG
+ZP_CONSTRAINT_NO_CFG(toy)
+#endif
+
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_TOY_IMPL)
 #define ZP_C_TOY_IMPL
 ZP_CONSTRAINT_NO_INPUTS(toy)
