@@ -63,7 +63,7 @@ typedef struct {
 } opt_def;
 
 static const opt_def options[] = {
-    {"scan", "lepton", "mu | e (required)"},
+    {"scan", "lepton", "mu | e | mu+e (required; mu+e: the same couplings to both)"},
     {"scan", "output", "output file, relative to the current directory"},
     {"scan", "observables", "default | all | none | comma list of observable names"},
     {"scan", "points", "yes | no: store per-point datasets"},
@@ -87,6 +87,11 @@ static const opt_def options[] = {
 
 /* ------------------------------------------------------------------------------------ */
 /* Defaults                                                                             */
+
+const char *zp_lepton_name(zp_lepton l)
+{
+    return l == ZP_LEPTON_MU ? "mu" : l == ZP_LEPTON_E ? "e" : "mu+e";
+}
 
 void zp_config_defaults(zp_config *c)
 {
@@ -256,10 +261,11 @@ static zp_status parse_scan(const zp_ini_doc *d, zp_config *c)
     const zp_ini_ent *e;
 
     if (!(e = zp_ini_get(d, "scan", "lepton")))
-        return zp_ini_bad(d->path, s->line, "scan", "lepton", "required key is missing (mu or e)");
+        return zp_ini_bad(d->path, s->line, "scan", "lepton", "required key is missing (mu, e or mu+e)");
     if (!strcmp(e->val, "mu")) c->lepton = ZP_LEPTON_MU;
     else if (!strcmp(e->val, "e")) c->lepton = ZP_LEPTON_E;
-    else return ZP_INI_BAD(d, e, "'%s' is not a lepton (mu or e)", e->val);
+    else if (!strcmp(e->val, "mu+e")) c->lepton = ZP_LEPTON_UNIV;
+    else return ZP_INI_BAD(d, e, "'%s' is not a lepton (mu, e or mu+e)", e->val);
 
     if ((e = zp_ini_get(d, "scan", "output"))) {
         if (!e->val[0]) return ZP_INI_BAD(d, e, "missing value (expected a file name)");

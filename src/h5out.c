@@ -1,5 +1,7 @@
 #include "zpscan/h5out.h"
 
+#include "zpscan/constraints.h"
+
 #include <hdf5_hl.h>
 #include <inttypes.h>
 #include <math.h>
@@ -155,7 +157,7 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
     ZP_TRY(zp_h5a_str(f, "created", ts));
     ZP_TRY(zp_h5a_str(f, "finished", ""));
     ZP_TRY(zp_h5a_i64(f, "nranks", meta->nranks));
-    ZP_TRY(zp_h5a_str(f, "lepton", c->lepton == ZP_LEPTON_MU ? "mu" : "e"));
+    ZP_TRY(zp_h5a_str(f, "lepton", zp_lepton_name(c->lepton)));
     ZP_TRY(zp_h5a_str(f, "input_path", c->input_path));
     ZP_TRY(zp_h5a_str(f, "input_text", meta->input_text));
     ZP_TRY(zp_h5a_str(f, "paper", "arXiv:1704.06200 (Di Chiara et al., Nucl. Phys. B 923 (2017) 245)"));
@@ -192,6 +194,23 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
                     c->flavour.have_gauss2d
                         ? "C9 and C10 both non-zero: 2-D Gaussian chi2 <= chi2_max (see flavour file)"
                         : "several coefficients non-zero: not described by the fit (flavour_untested)"));
+    if (c->flavour.gn) { /* the general Gaussian */
+        static const char *const cn[4] = {"C9", "C10", "C9p", "C10p"};
+        const char *names[4];
+        for (int k = 0; k < c->flavour.gn; ++k) names[k] = cn[c->flavour.gidx[k]];
+        ZP_TRY(zp_h5a_strs(grp, "flavour_gauss_coefficients", names, c->flavour.gn));
+        ZP_TRY(zp_h5a_num(grp, "flavour_gauss_mean", H5T_NATIVE_DOUBLE, c->flavour.gmean, c->flavour.gn));
+        ZP_TRY(zp_h5a_num(grp, "flavour_gauss_inverse_cov", H5T_NATIVE_DOUBLE, c->flavour.ginv,
+                          c->flavour.gn * c->flavour.gn));
+        ZP_TRY(zp_h5a_f64(grp, "flavour_gauss_chi2_max", c->flavour.gchi2max));
+        ZP_TRY(zp_h5a_str(grp, "flavour_gauss_source", c->flavour.gsource));
+    }
+    if (c->lepton == ZP_LEPTON_UNIV) {
+        ZP_TRY(zp_h5a_str(grp, "g2_preset_e", c->g2.preset_e[0] ? c->g2.preset_e : c->g2.preset));
+        ZP_TRY(zp_h5a_f64(grp, "g2_central_e", c->g2.central_e));
+        ZP_TRY(zp_h5a_f64(grp, "g2_sigma_e", c->g2.sigma_e));
+    }
+    ZP_TRY(zp_constraints_record(grp, c)); /* the settings and data the constraints keep themselves */
     ZP_TRY(zp_h5a_str(grp, "g2_preset", c->g2.preset));
     ZP_TRY(zp_h5a_f64(grp, "g2_central", c->g2.central));
     ZP_TRY(zp_h5a_f64(grp, "g2_sigma", c->g2.sigma));

@@ -125,7 +125,7 @@ enum {
 
 /* Everything that is constant along a row: the shared part, then each constraint's. */
 typedef struct {
-    double gqL2, wll, wbs, wnu, wex;
+    double gqL2, wll, wbs, wnu, wex, nl;
 #define ZP_CONSTRAINT(n) zp_##n##_rc n;
 #include "constraints/registry.h"
 #undef ZP_CONSTRAINT
@@ -139,6 +139,7 @@ static void row_consts(const zp_model *m, const zp_mass_slice *s, double gqL, ro
     c->wbs = m->w_bs;
     c->wnu = m->w_nu;
     c->wex = m->w_extra;
+    c->nl = m->nlep;
     c->comb = m->combine;
 #define ZP_CONSTRAINT(n) zp_##n##_rc_init(&c->n, m, s, gqL);
 #include "constraints/registry.h"
@@ -168,7 +169,8 @@ INLINE half part1(const int full, const rowc *restrict c, vd r, vd v, vd a)
     /* widths, PHYSICS.md §6 */
     const vd gl2 = p->vv + p->aa, vma = v - a;
     p->wl = c->wll * gl2;
-    p->w = p->wl + c->wbs * p->gq2 + c->wnu * vma * vma + c->wex;
+    /* mu+e: both lepton widths (x 1.0 is exact: one lepton keeps its bits) */
+    p->w = p->wl * c->nl + c->wbs * p->gq2 + c->wnu * vma * vma + c->wex;
     h.b.bits = h.b.untested = (vi){0};
     h.b.chi2 = (vd){0};
     h.b.comb = c->comb;

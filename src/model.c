@@ -13,7 +13,9 @@ zp_status zp_model_init(const zp_config *c, zp_model *m)
     m->e = sqrt(4.0 * M_PI * k->alpha_MZ);
     m->g2 = m->e / sqrt(k->sin2thetaW);
     m->gprime = m->g2 / (2.0 * m->cW);
-    m->ml = c->lepton == ZP_LEPTON_MU ? k->m_mu : k->m_e;
+    m->ml = c->lepton == ZP_LEPTON_E ? k->m_e : k->m_mu; /* mu+e: the muon first */
+    m->ml2 = c->lepton == ZP_LEPTON_UNIV ? k->m_e : 0.0;
+    m->nlep = c->lepton == ZP_LEPTON_UNIV ? 2.0 : 1.0;
     m->pert_g = k->pert_max / m->gprime;
 
     const zp_flavour_data *f = &c->flavour;
@@ -42,16 +44,28 @@ zp_status zp_model_init(const zp_config *c, zp_model *m)
         m->f_g2d_chi2max = f->g2d_chi2_max;
     }
 
+    m->f_gn = f->gn;
+    for (int k = 0; k < 4; ++k) m->f_gidx[k] = f->gidx[k], m->f_gmean[k] = f->gmean[k];
+    memcpy(m->f_ginv, f->ginv, sizeof m->f_ginv);
+    m->f_gchi2max = f->gchi2max;
+
     if (!(c->g2.sigma > 0)) ZP_FAIL(ZP_EINPUT, "%s: g-2 sigma must be > 0", c->g2.path);
     m->g2_central = c->g2.central;
     m->g2_inv_sigma = 1.0 / c->g2.sigma;
     double pull_sm = fabs(c->g2.central / c->g2.sigma);
     m->g2_threshold = c->g2.rule == ZP_G2_RULE_PULL ? c->g2.nsigma : fmax(c->g2.nsigma, pull_sm);
+    if (c->lepton == ZP_LEPTON_UNIV) {
+        if (!(c->g2.sigma_e > 0)) ZP_FAIL(ZP_EINPUT, "%s: the electron's g-2 sigma must be > 0", c->g2.path);
+        m->g2_central2 = c->g2.central_e;
+        m->g2_inv_sigma2 = 1.0 / c->g2.sigma_e;
+        const double p2 = fabs(c->g2.central_e / c->g2.sigma_e);
+        m->g2_threshold2 = c->g2.rule == ZP_G2_RULE_PULL ? c->g2.nsigma : fmax(c->g2.nsigma, p2);
+    }
 
     double gp2 = m->gprime * m->gprime;
     m->w_ll = gp2 / (12.0 * M_PI);
     m->w_bs = 2.0 * k->Nc * gp2 / (24.0 * M_PI); /* b sbar + s bbar */
-    m->w_nu = c->lhc.include_nu ? gp2 / (24.0 * M_PI) : 0.0;
+    m->w_nu = c->lhc.include_nu ? m->nlep * (gp2 / (24.0 * M_PI)) : 0.0; /* nu_mu (and nu_e for mu+e) */
     m->w_extra = c->lhc.extra_width;
     m->width_max = k->width_max;
     m->bs_max = k->bs_mixing_max;
@@ -71,9 +85,10 @@ zp_status zp_model_slice(const zp_model *m, const zp_config *c, const zp_lumi_ta
     s->mass = mass;
     s->K = (k->MZ * k->MZ / (2.0 * M2)) / (k->alpha_low / (4.0 * M_PI) * k->VtbVts);
     s->g2pref = m->gprime * m->gprime * m->ml * m->ml / (12.0 * M_PI * M_PI * M2);
+    s->g2pref2 = m->gprime * m->gprime * m->ml2 * m->ml2 / (12.0 * M_PI * M_PI * M2);
     s->bs_pref = (k->MZ * k->MZ / M2) /
                  (m->g2 * m->g2 / (16.0 * M_PI * M_PI) * k->VtbVts * k->VtbVts * k->S0);
-    if (m->lepton == ZP_LEPTON_E) {
+    if (m->lepton == ZP_LEPTON_E || m->lepton == ZP_LEPTON_UNIV) { /* e+e- -> e+e- */
         double unit = sqrt(4.0 * M_PI) / m->gprime; /* 2cW/g2 sqrt(4 pi) */
         s->lepV_max = unit * mass / k->lep_lambda_V;
         s->lepA_max = unit * mass / k->lep_lambda_A;

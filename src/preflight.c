@@ -54,6 +54,20 @@ uint64_t zp_preflight_fingerprint(const zp_config *c, const zp_grid *g, const zp
         h = zp_fnv1a(h, f->g2d_cov, sizeof f->g2d_cov);
         FNV(h, f->g2d_chi2_max);
     }
+    if (f->gn) { /* the general Gaussian */
+        FNV(h, f->gn);
+        h = zp_fnv1a(h, f->gidx, sizeof f->gidx);
+        h = zp_fnv1a(h, f->gmean, sizeof f->gmean);
+        h = zp_fnv1a(h, f->ginv, sizeof f->ginv);
+        FNV(h, f->gchi2max);
+    }
+    if (c->lepton == ZP_LEPTON_UNIV) {
+        FNV(h, c->g2.central_e);
+        FNV(h, c->g2.sigma_e);
+    }
+    /* the constraints' own settings as parsed and loaded, data-file paths included (the
+     * struct is zeroed before it is filled, so its padding hashes the same everywhere) */
+    h = zp_fnv1a(h, &c->cc, sizeof c->cc);
     FNV(h, c->g2.central);
     FNV(h, c->g2.sigma);
     int rule = (int)c->g2.rule;

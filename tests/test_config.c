@@ -427,6 +427,56 @@ static void t_2026_data(void **s)
     }
 }
 
+/* lepton = mu+e: g-2 presets for both leptons; the flavour file's univ entries and the
+ * general Gaussian (any subset of C9, C10, C9p, C10p) */
+static void t_universal_and_gauss(void **s)
+{
+    (void)s;
+    expect_ok("[scan]\nlepton = mu+e\n");
+    assert_int_equal(g_c->lepton, ZP_LEPTON_UNIV);
+    assert_true(g_c->g2.central == 290e-11 && g_c->g2.central_e == -10.5e-13); /* paper2017 has both */
+    assert_int_equal(g_c->flavour.have[0] + g_c->flavour.have[1] + g_c->flavour.gn, 0); /* no univ numbers */
+    expect_ok("[scan]\nlepton = mu+e\n[g-2]\npreset = wp25\npreset_e = fan2023_rb\n");
+    assert_true(g_c->g2.central == 38e-11 && g_c->g2.central_e == 3.4e-13 && g_c->g2.sigma_e == 1.6e-13);
+    expect_ok("[scan]\nlepton = e\n[g-2]\npreset = fan2023_cs\n");
+    assert_true(g_c->g2.central == -10.2e-13 && g_c->g2.sigma == 2.6e-13);
+    expect_err2("[scan]\nlepton = mu+e\n[g-2]\npreset = wp25\n", NULL, 4, "[g-2] preset:", "electron");
+    expect_err2("[scan]\nlepton = mu\n[g-2]\npreset_e = wp25\n", NULL, 4, "[g-2] preset_e:", "mu+e");
+    expect_err2("[scan]\nlepton = tau\n", NULL, 2, "[scan] lepton:", "mu+e");
+    /* a general Gaussian for univ and one for mu */
+    char f[600];
+    snprintf(f, sizeof f, "%s", write_file("fg.ini", "[univ.gauss]\ncoefficients = C9, C10\nmean = -0.5, 0.1\n"
+                                                      "cov = 0.04, 0.01, 0.01, 0.09\nchi2_max = 5.99\nsource = a fit\n"
+                                                      "[mu.gauss]\ncoefficients = C9p\nmean = 0.2\ncov = 0.25\n"
+                                                      "chi2_max = 4\nsource = another\n"));
+    expect_ok("[scan]\nlepton = mu+e\n[flavour]\nfile = fg.ini\n");
+    assert_int_equal(g_c->flavour.gn, 2);
+    assert_true(g_c->flavour.gidx[0] == 0 && g_c->flavour.gidx[1] == 1 && g_c->flavour.gmean[0] == -0.5);
+    /* the inverse of [[0.04, 0.01], [0.01, 0.09]]: [[0.09, -0.01], [-0.01, 0.04]] / 0.0035 */
+    assert_true(fabs(g_c->flavour.ginv[0] - 0.09 / 0.0035) < 1e-9 && fabs(g_c->flavour.ginv[1] + 0.01 / 0.0035) < 1e-9);
+    assert_true(fabs(g_c->flavour.ginv[3] - 0.04 / 0.0035) < 1e-9 && g_c->flavour.ginv[1] == g_c->flavour.ginv[2]);
+    expect_ok("[scan]\nlepton = mu\n[flavour]\nfile = fg.ini\n");
+    assert_true(g_c->flavour.gn == 1 && g_c->flavour.gidx[0] == 2 && g_c->flavour.ginv[0] == 4.0);
+    static const struct { const char *text, *what; int line; } bad[] = {
+        {"[mu.gauss]\ncoefficients = C9, C11\nmean = 0, 0\ncov = 1, 0, 0, 1\nchi2_max = 4\nsource = s\n", "[mu.gauss] coefficients:", 2},
+        {"[mu.gauss]\ncoefficients = C9, C9\nmean = 0, 0\ncov = 1, 0, 0, 1\nchi2_max = 4\nsource = s\n", "[mu.gauss] coefficients:", 2},
+        {"[mu.gauss]\ncoefficients = C9, C10\nmean = 0\ncov = 1, 0, 0, 1\nchi2_max = 4\nsource = s\n", "[mu.gauss] mean:", 3},
+        {"[mu.gauss]\ncoefficients = C9, C10\nmean = 0, 0\ncov = 1, 0, 0\nchi2_max = 4\nsource = s\n", "[mu.gauss] cov:", 4},
+        {"[mu.gauss]\ncoefficients = C9, C10\nmean = 0, 0\ncov = 1, 0.5, 0.4, 1\nchi2_max = 4\nsource = s\n", "symmetric", 4},
+        {"[mu.gauss]\ncoefficients = C9, C10\nmean = 0, 0\ncov = 1, 2, 2, 1\nchi2_max = 4\nsource = s\n", "positive definite", 4},
+        {"[mu.gauss]\ncoefficients = C9, C10\nmean = 0, x\ncov = 1, 0, 0, 1\nchi2_max = 4\nsource = s\n", "[mu.gauss] mean:", 3},
+        {"[mu.gauss]\ncoefficients = C9, C10\nmean = 0, 0\ncov = 1, 0, 0, 1\nchi2_max = 0\nsource = s\n", "[mu.gauss] chi2_max:", 5},
+        {"[mu.gauss]\ncoefficients = C9, C10\nmean = 0, 0\ncov = 1, 0, 0, 1\nchi2_max = 4\n", "[mu.gauss] source:", 1},
+        {"[tau.gauss]\ncoefficients = C9\nmean = 0\ncov = 1\nchi2_max = 4\nsource = s\n", "[tau.gauss]", 1},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; ++i) {
+        snprintf(f, sizeof f, "%s", write_file("fb.ini", bad[i].text));
+        zp_err_clear();
+        if (load_text("[flavour]\nfile = fb.ini\n", NULL, NULL) != ZP_EINPUT) fail_msg("case %zu: accepted", i);
+        expect_err_in(f, bad[i].line, bad[i].what, NULL);
+    }
+}
+
 static void t_flavour_file_errors(void **s)
 {
     (void)s;
@@ -822,6 +872,7 @@ int main(void)
         cmocka_unit_test(t_g2_preset_errors),
         cmocka_unit_test(t_flavour_file_errors),
         cmocka_unit_test(t_2026_data),
+        cmocka_unit_test(t_universal_and_gauss),
         cmocka_unit_test(t_constant_range),
         cmocka_unit_test(t_defaults),
         cmocka_unit_test(t_log_axis_both_signs),

@@ -27,8 +27,11 @@ static void base_config(zp_lepton lep)
     cfg.lepton = lep;
     cfg.lhc.enabled = 0;
     cfg.flavour.have[0] = cfg.flavour.have[1] = 1;
-    /* Table 1 numbers as in inputs/flavour/table1_2017.ini */
-    if (lep == ZP_LEPTON_MU) {
+    /* Table 1 numbers as in inputs/flavour/table1_2017.ini (mu+e: the muon's numbers, and
+     * the electron's g-2 as its second) */
+    cfg.g2.central_e = -10.5e-13;
+    cfg.g2.sigma_e = 8.1e-13;
+    if (lep != ZP_LEPTON_E) {
         double b[2] = {-1.59, 1.23}, l1[2] = {-2.15, 0.90}, h1[2] = {-1.13, 1.60}, l2[2] = {-2.90, 0.60},
                h2[2] = {-0.73, 2.04};
         memcpy(cfg.flavour.best, b, sizeof b); memcpy(cfg.flavour.lo1, l1, sizeof l1);
@@ -423,7 +426,7 @@ static lhc_ref lhc_reference(const zp_mass_slice *s, double gqL, double r, doubl
     const double gqL2 = gqL * gqL, vma = v - a;
     x.gq2 = gqL2 + r * r;
     x.wl = mod.w_ll * (v * v + a * a);
-    x.w = x.wl + mod.w_bs * x.gq2 + mod.w_nu * vma * vma + mod.w_extra;
+    x.w = x.wl * mod.nlep + mod.w_bs * x.gq2 + mod.w_nu * vma * vma + mod.w_extra;
     const double P = s->lhc.sigma_per_g2 * s->lhc.acceptance;
     x.num = P * x.gq2 * x.wl;
     const double *W = zp_lhc_widths(&s->lhc), *L = zp_lhc_limits(&s->lhc), *S = zp_lhc_slopes(&s->lhc);
@@ -591,7 +594,10 @@ static ref_out reference_point(const zp_model *m, const zp_mass_slice *s, double
     const double C9 = KL * v, C10 = KL * a, C9p = K * r * v, C10p = K * r * a;
     const double da = s->g2pref * (v * v - 5.0 * a * a);
     const double pull = (da - m->g2_central) * m->g2_inv_sigma;
-    const int g2ok = fabs(pull) <= m->g2_threshold;
+    const int two = m->ml2 > 0; /* mu+e: the electron's g-2 as well */
+    const double da2 = two ? s->g2pref2 * (v * v - 5.0 * a * a) : NAN;
+    const double pull2 = two ? (da2 - m->g2_central2) * m->g2_inv_sigma2 : NAN;
+    const int g2ok = fabs(pull) <= m->g2_threshold && (!two || fabs(pull2) <= m->g2_threshold2);
     const double R = s->bs_pref * (gqL2 + r * r - m->bs_cross * gqL * r);
     const zp_bs_mixing_cfg *bx = &m->cc.bs_mixing;
     const double dx = 1.0 + R - bx->x0, zl = dx / (dx > 0 ? bx->sig_up : bx->sig_down);
@@ -600,14 +606,14 @@ static ref_out reference_point(const zp_model *m, const zp_mass_slice *s, double
     const int lepok = lep_valid & (fabs(v) <= s->lepV_max) & (fabs(a) <= s->lepA_max);
     /* B_s -> mu mu (muons): |1 + (C10 - C10')/C10^SM|^2 against the measured BR */
     const zp_bsmumu_cfg *bm = &m->cc.bsmumu;
-    const int bm_on = m->lepton == ZP_LEPTON_MU;
+    const int bm_on = m->lepton != ZP_LEPTON_E;
     const double bt = 1.0 + (K * gqL * a - K * r * a) / bm->c10_sm, bmr = bm_on ? bt * bt : NAN;
     const double bmz = (bmr * bm->br_sm - bm->br_exp) /
                        sqrt(bm->br_exp_sigma * bm->br_exp_sigma + bm->br_sm_sigma * bm->br_sm_sigma);
     const int bmok = bm_on && fabs(bmz) <= bm->nsigma;
     /* trident (muons coupling to nu_mu): APPY's ratio against CCFR */
     const zp_trident_cfg *tr = &m->cc.trident;
-    const int tr_on = m->lepton == ZP_LEPTON_MU && m->w_nu > 0;
+    const int tr_on = m->lepton != ZP_LEPTON_E && m->w_nu > 0;
     const double kk = 2.0 * tr->vev * tr->vev * m->gprime * m->gprime / (s->mass * s->mass), gnu = v - a;
     const double cvv = 1.0 + 4.0 * m->sin2w;
     const double tA = cvv + kk * v * gnu, tB = 1.0 - kk * a * gnu;
@@ -629,18 +635,34 @@ static ref_out reference_point(const zp_model *m, const zp_mass_slice *s, double
     const double chi2d = gi[0] * x9 * x9 + 2.0 * gi[1] * x9 * x10 + gi[2] * x10 * x10;
     const int only9 = cnt == 1 && nz9 && m->f_have[0], only10 = cnt == 1 && nz10 && m->f_have[1];
     const int sm = cnt == 0, mixed = cnt == 2 && nz9 && nz10 && m->f_g2d;
-    const int ftested = only9 | only10 | sm | mixed;
+    int ftested = only9 | only10 | sm | mixed;
     const double z9 = (0.0 - b[0]) / (0.0 > b[0] ? u[0] : d[0]), z10 = (0.0 - b[1]) / (0.0 > b[1] ? u[1] : d[1]);
     const int h9 = m->f_have[0], h10 = m->f_have[1];
     const int pass_sm = (!h9 || (m->f_lo[0] <= 0.0 && 0.0 <= m->f_hi[0]))
                         && (!h10 || (m->f_lo[1] <= 0.0 && 0.0 <= m->f_hi[1])) && (h9 || h10);
-    const int fok = (only9 && C9 >= m->f_lo[0] && C9 <= m->f_hi[0]) || (only10 && C10 >= m->f_lo[1] && C10 <= m->f_hi[1])
-                    || (sm && pass_sm) || (mixed && chi2d <= m->f_g2d_chi2max);
+    int fok = (only9 && C9 >= m->f_lo[0] && C9 <= m->f_hi[0]) || (only10 && C10 >= m->f_lo[1] && C10 <= m->f_hi[1])
+              || (sm && pass_sm) || (mixed && chi2d <= m->f_g2d_chi2max);
     double chi = NAN;
     if (only9) chi = e9 * e9;
     if (only10) chi = e10 * e10;
     if (sm) chi = fmin(h9 ? z9 * z9 : INFINITY, h10 ? z10 * z10 : INFINITY);
     if (mixed) chi = chi2d;
+    if (m->f_gn) { /* the general Gaussian decides every point its coefficients cover */
+        const double Cv[4] = {C9, C10, C9p, C10p};
+        int in[4] = {0, 0, 0, 0}, outside = 0;
+        for (int k = 0; k < m->f_gn; ++k) in[m->f_gidx[k]] = 1;
+        for (int j = 0; j < 4; ++j) outside |= !in[j] && Cv[j] != 0.0;
+        double xg[4], cg = 0.0;
+        for (int k = 0; k < m->f_gn; ++k) xg[k] = Cv[m->f_gidx[k]] - m->f_gmean[k];
+        for (int i = 0; i < m->f_gn; ++i)
+            for (int j = 0; j < m->f_gn; ++j) cg += m->f_ginv[i * m->f_gn + j] * xg[i] * xg[j];
+        ftested = !outside;
+        fok = ftested && cg <= m->f_gchi2max;
+        chi = ftested ? cg : NAN;
+    } else if (!h9 && !h10 && !m->f_g2d) {
+        ftested = fok = 0;
+        chi = NAN;
+    }
     unsigned bits = (unsigned)fok << ZP_BIT_FLAVOUR | (unsigned)!ftested << ZP_BIT_FLAVOUR_UNTESTED
                     | (unsigned)g2ok << ZP_BIT_G2 | (unsigned)lepok << ZP_BIT_LEP | (unsigned)bsok << ZP_BIT_BS_MIXING
                     | (unsigned)pertok << ZP_BIT_PERTURBATIVE | (unsigned)widthok << ZP_BIT_WIDTH
@@ -660,6 +682,8 @@ static ref_out reference_point(const zp_model *m, const zp_mass_slice *s, double
     q.o[ZP_OBS_C10P] = C10p;
     q.o[ZP_OBS_DELTA_A] = da;
     q.o[ZP_OBS_G2_PULL] = pull;
+    q.o[ZP_OBS_DELTA_A_E] = da2;
+    q.o[ZP_OBS_G2_PULL_E] = pull2;
     q.o[ZP_OBS_FLAVOUR_CHI2] = chi;
     q.o[ZP_OBS_BS_RATIO] = R;
     q.o[ZP_OBS_WIDTH_RATIO] = x.w;
@@ -677,7 +701,7 @@ static ref_out reference_point(const zp_model *m, const zp_mass_slice *s, double
     q.o[ZP_OBS_TRIDENT_CHI2] = trz * trz;
     double tot = 0.0;
     if (m->combine & (1u << ZP_BIT_FLAVOUR)) tot += chi;
-    if (m->combine & (1u << ZP_BIT_G2)) tot += pull * pull;
+    if (m->combine & (1u << ZP_BIT_G2)) tot += pull * pull + (two ? pull2 * pull2 : 0.0);
     if (m->combine & (1u << ZP_BIT_BS_MIXING)) tot += zb * zb;
     if (m->combine & (1u << ZP_BIT_BSMUMU)) tot += bmz * bmz;
     if (m->combine & (1u << ZP_BIT_TRIDENT)) tot += trz * trz;
@@ -716,8 +740,10 @@ static void test_random_vs_reference(void **st)
     const double Wreal[6] = {0.0, 0.005, 0.012, 0.03, 0.06, 0.10}, Lreal[6] = {0.3, 0.35, 0.5, 0.9, 1.6, 2.5};
     const double Wpos[4] = {0.002, 0.01, 0.04, 0.08}, Lpos[4] = {0.5, 0.6, 1.0, 1.5};
     long points = 0, edges = 0;
-    for (int conf = 0; conf < 8; ++conf) {
-        base_config(conf & 1 ? ZP_LEPTON_E : ZP_LEPTON_MU);
+    for (int conf = 0; conf < 11; ++conf) {
+        /* confs 8-10: lepton = mu+e (8: no univ flavour entries, untested; 9, 10: a general
+         * Gaussian in (C9, C10, C9p) and in C9 alone) */
+        base_config(conf >= 8 ? ZP_LEPTON_UNIV : conf & 1 ? ZP_LEPTON_E : ZP_LEPTON_MU);
         cfg.lhc.include_nu = (conf >> 1) & 1;
         cfg.lhc.extra_width = conf == 3 ? 0.01 : 0.0;
         if (conf & 4) { /* the optional 2-D Gaussian for C9, C10 together */
@@ -736,6 +762,29 @@ static void test_random_vs_reference(void **st)
         if (conf == 2 || conf == 3 || conf == 6)
             cfg.combine |= (1u << ZP_BIT_BSMUMU) | (1u << ZP_BIT_TRIDENT) | (1u << ZP_BIT_LEP);
         cfg.cc.bs_mixing.likelihood = conf >= 4;
+        if (conf >= 8) {
+            cfg.flavour.have[0] = cfg.flavour.have[1] = 0;
+            cfg.flavour.have_gauss2d = 0;
+            cfg.g2.central_e = -10.2e-13, cfg.g2.sigma_e = 2.6e-13;
+            cfg.combine |= (1u << ZP_BIT_BSMUMU) | (1u << ZP_BIT_TRIDENT) | (1u << ZP_BIT_G2);
+        }
+        if (conf == 9) { /* a 3-D Gaussian, inverse covariance by hand (diagonal 1/0.04, 1/0.09, 1/0.25) */
+            cfg.flavour.gn = 3;
+            cfg.flavour.gidx[0] = 0, cfg.flavour.gidx[1] = 1, cfg.flavour.gidx[2] = 2;
+            cfg.flavour.gmean[0] = -0.8, cfg.flavour.gmean[1] = 0.2, cfg.flavour.gmean[2] = 0.1;
+            memset(cfg.flavour.ginv, 0, sizeof cfg.flavour.ginv);
+            cfg.flavour.ginv[0] = 25.0, cfg.flavour.ginv[4] = 1.0 / 0.09, cfg.flavour.ginv[8] = 4.0;
+            cfg.flavour.ginv[1] = cfg.flavour.ginv[3] = 2.0;
+            cfg.flavour.gchi2max = 7.81;
+        }
+        if (conf == 10) {
+            cfg.flavour.gn = 1;
+            cfg.flavour.gidx[0] = 0;
+            cfg.flavour.gmean[0] = -0.5;
+            cfg.flavour.ginv[0] = 1.0 / 0.04;
+            cfg.flavour.gchi2max = 4.0;
+            cfg.lhc.include_nu = 1;
+        }
         assert_int_equal(zp_model_init(&cfg, &mod), ZP_OK);
         mod.lhc_enabled = conf != 7;
         for (int row = 0; row < 12; ++row) {

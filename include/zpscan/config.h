@@ -26,7 +26,10 @@ typedef struct {
     double list[ZP_AXIS_MAX_LIST];
 } zp_axis_spec;
 
-typedef enum { ZP_LEPTON_MU = 0, ZP_LEPTON_E = 1 } zp_lepton;
+/* the lepton the Z' couples to; UNIV (lepton = mu+e): the same gV, gA for e and mu */
+typedef enum { ZP_LEPTON_MU = 0, ZP_LEPTON_E = 1, ZP_LEPTON_UNIV = 2 } zp_lepton;
+/* "mu", "e", "mu+e" */
+const char *zp_lepton_name(zp_lepton l);
 
 /* Physical constants, PHYSICS.md §2 plus the bounds of §3; all overridable in [constants]. */
 typedef struct {
@@ -48,12 +51,19 @@ typedef struct {
     int have_gauss2d;          /* optional 2-D Gaussian in (C9, C10) for mixed points */
     double g2d_mean[2], g2d_cov[3]; /* cov: s99, s9_10, s10_10 */
     double g2d_chi2_max;       /* verdict threshold (6.18 = 2 sigma, 2 dof) */
+    int gn;                    /* general Gaussian ([<l>.gauss]): its coefficients, 0 = none */
+    int gidx[4];               /* which: 0 C9, 1 C10, 2 C9p, 3 C10p */
+    double gmean[4], ginv[16]; /* mean and inverse covariance (gn x gn, row by row) */
+    double gchi2max;
+    char gsource[256];
     char path[512];
 } zp_flavour_data;
 
 typedef enum { ZP_G2_RULE_NO_WORSE = 0, ZP_G2_RULE_PULL } zp_g2_rule;
 typedef struct {
-    double central, sigma;     /* Delta a_l for the scan's lepton */
+    double central, sigma;     /* Delta a_l for the scan's lepton (mu+e: the muon) */
+    double central_e, sigma_e; /* mu+e: the electron's */
+    char preset_e[64];         /* mu+e: the electron's preset ("": preset) */
     zp_g2_rule rule;
     double nsigma;
     char preset[64];

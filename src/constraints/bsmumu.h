@@ -94,7 +94,7 @@ typedef struct {
 INLINE void zp_bsmumu_rc_init(zp_bsmumu_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
 {
     const zp_bsmumu_cfg *b = &m->cc.bsmumu;
-    c->on = m->lepton == ZP_LEPTON_MU;
+    c->on = m->lepton != ZP_LEPTON_E; /* mu, or mu+e */
     c->kc = s->K / b->c10_sm;
     c->gqL = gqL;
     c->br_sm = b->br_sm;

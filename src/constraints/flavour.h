@@ -2,7 +2,12 @@
  * matching (eq. 2.2) against the fit of a data file (the paper's Table 1 by default).
  * One non-zero coefficient: its interval; none: the SM point; C9 and C10 together: the
  * file's optional 2-D Gaussian; anything else (primed coefficients) is untested.
- * Likelihood: the asymmetric Gaussian of the 1 sigma interval (or the 2-D Gaussian). */
+ * Likelihood: the asymmetric Gaussian of the 1 sigma interval (or the 2-D Gaussian).
+ * A general Gaussian ([<lepton>.gauss]: a mean and covariance in any subset of C9, C10, C9',
+ * C10') decides every point whose non-zero coefficients it covers, in place of the rules
+ * above; points with a coefficient outside its subset are untested. Leptons: mu, e, and
+ * univ (lepton = mu+e, the same coefficients for both); a lepton the file has nothing for
+ * is untested everywhere (mu+e) or an input error (mu, e). */
 #ifndef ZP_C_FLAVOUR_VOCAB
 #define ZP_C_FLAVOUR_VOCAB
 #define zp_flavour_bits(B, U, x)                                                                    \
@@ -47,6 +52,94 @@ static zp_status zp_flavour_parse(const zp_ini_doc *d, zp_config *c, const char 
     return ZP_OK;
 }
 
+/* inv = a^-1 for a symmetric n x n (n <= 4) matrix, by Cholesky; non-zero if a is not
+ * positive definite */
+static int zp_flavour_invert(const double *a, int n, double *inv)
+{
+    double L[16] = {0}, Li[16] = {0};
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j <= i; ++j) {
+            double s = a[i * n + j];
+            for (int k = 0; k < j; ++k) s -= L[i * 4 + k] * L[j * 4 + k];
+            if (i == j) {
+                if (!(s > 0)) return 1;
+                L[i * 4 + i] = sqrt(s);
+            } else {
+                L[i * 4 + j] = s / L[j * 4 + j];
+            }
+        }
+    for (int j = 0; j < n; ++j) /* L^-1, column by column */
+        for (int i = j; i < n; ++i) {
+            double s = i == j ? 1.0 : 0.0;
+            for (int k = j; k < i; ++k) s -= L[i * 4 + k] * Li[k * 4 + j];
+            Li[i * 4 + j] = s / L[i * 4 + i];
+        }
+    for (int i = 0; i < n; ++i) /* a^-1 = L^-T L^-1 */
+        for (int j = 0; j < n; ++j) {
+            double s = 0;
+            for (int k = i > j ? i : j; k < n; ++k) s += Li[k * 4 + i] * Li[k * 4 + j];
+            inv[i * n + j] = s;
+        }
+    return 0;
+}
+
+/* [<lep>.gauss]: coefficients (a subset of C9, C10, C9p, C10p), mean, cov (row by row,
+ * symmetric, positive definite), chi2_max, source; into f when f is not NULL */
+static zp_status flavour_gauss(const zp_ini_doc *d, const char *lep, zp_flavour_data *f)
+{
+    char sec[32];
+    snprintf(sec, sizeof sec, "%s.gauss", lep);
+    const zp_ini_sec *s = zp_ini_section(d, sec);
+    if (!s) return ZP_OK;
+    static const char *names[4] = {"C9", "C10", "C9p", "C10p"};
+    const zp_ini_ent *e;
+    char buf[1024], *it[ZP_INI_MAX_ITEMS];
+    int n = 0, idx[4];
+    if (!(e = zp_ini_get(d, sec, "coefficients"))) return zp_ini_bad(d->path, s->line, sec, "coefficients", "required key is missing");
+    snprintf(buf, sizeof buf, "%s", e->val);
+    ZP_TRY(zp_ini_list(d, e, buf, it, ZP_INI_MAX_ITEMS, &n));
+    if (n < 1 || n > 4) return ZP_INI_BAD(d, e, "%d coefficients (1 to 4 of C9, C10, C9p, C10p)", n);
+    for (int k = 0; k < n; ++k) {
+        idx[k] = -1;
+        for (int j = 0; j < 4; ++j)
+            if (!strcmp(it[k], names[j])) idx[k] = j;
+        if (idx[k] < 0) return ZP_INI_BAD(d, e, "'%s' is not C9, C10, C9p or C10p", it[k]);
+        for (int j = 0; j < k; ++j)
+            if (idx[j] == idx[k]) return ZP_INI_BAD(d, e, "'%s' given twice", it[k]);
+    }
+    double mean[4], cov[16], chi2max;
+    int m = 0;
+    if (!(e = zp_ini_get(d, sec, "mean"))) return zp_ini_bad(d->path, s->line, sec, "mean", "required key is missing");
+    snprintf(buf, sizeof buf, "%s", e->val);
+    ZP_TRY(zp_ini_list(d, e, buf, it, ZP_INI_MAX_ITEMS, &m));
+    if (m != n) return ZP_INI_BAD(d, e, "%d values for %d coefficients", m, n);
+    for (int k = 0; k < n; ++k)
+        if (!zp_ini_parse_real(it[k], &mean[k])) return ZP_INI_BAD(d, e, "'%s' is not a number", it[k]);
+    if (!(e = zp_ini_get(d, sec, "cov"))) return zp_ini_bad(d->path, s->line, sec, "cov", "required key is missing");
+    snprintf(buf, sizeof buf, "%s", e->val);
+    ZP_TRY(zp_ini_list(d, e, buf, it, ZP_INI_MAX_ITEMS, &m));
+    if (m != n * n) return ZP_INI_BAD(d, e, "%d values, a %dx%d matrix needs %d (row by row)", m, n, n, n * n);
+    for (int k = 0; k < m; ++k)
+        if (!zp_ini_parse_real(it[k], &cov[k])) return ZP_INI_BAD(d, e, "'%s' is not a number", it[k]);
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < i; ++j)
+            if (cov[i * n + j] != cov[j * n + i]) return ZP_INI_BAD(d, e, "not symmetric (entries %d,%d and %d,%d)", i + 1, j + 1, j + 1, i + 1);
+    double inv[16];
+    if (zp_flavour_invert(cov, n, inv)) return ZP_INI_BAD(d, e, "not positive definite");
+    ZP_TRY(zp_ini_data_real(d, sec, "chi2_max", 1, &chi2max, NULL));
+    if (!(chi2max > 0)) return ZP_INI_BAD(d, zp_ini_get(d, sec, "chi2_max"), "must be > 0");
+    if (!(e = zp_ini_get(d, sec, "source")) || !e->val[0])
+        return zp_ini_bad(d->path, s->line, sec, "source", "required key is missing (every number names its source)");
+    if (f) {
+        f->gn = n;
+        for (int k = 0; k < n; ++k) f->gidx[k] = idx[k], f->gmean[k] = mean[k];
+        memcpy(f->ginv, inv, sizeof inv);
+        f->gchi2max = chi2max;
+        snprintf(f->gsource, sizeof f->gsource, "%s", e->val);
+    }
+    return ZP_OK;
+}
+
 /* the fit file: every section checked, the scanned lepton's numbers kept */
 static zp_status zp_flavour_load(const zp_ini_doc *in, zp_config *c)
 {
@@ -59,7 +152,7 @@ static zp_status zp_flavour_load(const zp_ini_doc *in, zp_config *c)
     free(text);
     if (st != ZP_OK) { zp_ini_free(&d); return st; }
 
-    static const char *leps[2] = {"mu", "e"}, *coefs[2] = {"C9", "C10"};
+    static const char *leps[3] = {"mu", "e", "univ"}, *coefs[2] = {"C9", "C10"};
     static const char *ckeys[] = {"best", "lo1", "hi1", "lo2", "hi2"};
     static const char *gkeys[] = {"mean_C9", "mean_C10", "cov_99", "cov_9_10", "cov_10_10",
                                   "chi2_max"};
@@ -67,7 +160,7 @@ static zp_status zp_flavour_load(const zp_ini_doc *in, zp_config *c)
     for (int i = 0; st == ZP_OK && i < d.nsec; ++i) {
         const char *n = d.secs[i].name;
         int ok = 0;
-        for (int l = 0; l < 2; ++l) {
+        for (int l = 0; l < 3; ++l) {
             char b[32];
             for (int k = 0; k < 2; ++k) {
                 snprintf(b, sizeof b, "%s.%s", leps[l], coefs[k]);
@@ -75,23 +168,30 @@ static zp_status zp_flavour_load(const zp_ini_doc *in, zp_config *c)
             }
             snprintf(b, sizeof b, "%s.gauss2d", leps[l]);
             ok |= !strcmp(n, b);
+            snprintf(b, sizeof b, "%s.gauss", leps[l]);
+            ok |= !strcmp(n, b);
         }
         if (!ok)
-            st = zp_ini_bad(d.path, d.secs[i].line, n, NULL, "unknown section (known: mu.C9, mu.C10, "
-                     "mu.gauss2d, e.C9, e.C10, e.gauss2d)");
+            st = zp_ini_bad(d.path, d.secs[i].line, n, NULL, "unknown section (known: <l>.C9, <l>.C10, "
+                     "<l>.gauss2d, <l>.gauss for l = mu, e, univ)");
     }
     for (int i = 0; st == ZP_OK && i < d.nent; ++i) {
         const zp_ini_ent *e = &d.ents[i];
         int g = strstr(e->sec, ".gauss2d") != NULL, ok = 0;
-        if (g) {
+        const size_t sl = strlen(e->sec);
+        if (sl > 6 && !strcmp(e->sec + sl - 6, ".gauss")) {
+            static const char *nkeys[] = {"coefficients", "mean", "cov", "chi2_max", "source"};
+            for (size_t k = 0; k < sizeof nkeys / sizeof nkeys[0]; ++k) ok |= !strcmp(e->key, nkeys[k]);
+        } else if (g) {
             for (size_t k = 0; k < sizeof gkeys / sizeof gkeys[0]; ++k) ok |= !strcmp(e->key, gkeys[k]);
         } else {
             for (size_t k = 0; k < sizeof ckeys / sizeof ckeys[0]; ++k) ok |= !strcmp(e->key, ckeys[k]);
         }
         if (!ok) st = ZP_INI_BAD(&d, e, "unknown key");
     }
-    /* values, for both leptons (so a broken entry is found whichever lepton is scanned) */
-    for (int l = 0; st == ZP_OK && l < 2; ++l) {
+    /* values, for every lepton (so a broken entry is found whichever lepton is scanned) */
+    for (int l = 0; st == ZP_OK && l < 3; ++l) {
+        if (st == ZP_OK) st = flavour_gauss(&d, leps[l], (int)lep == l ? f : NULL);
         for (int k = 0; st == ZP_OK && k < 2; ++k) {
             char sec[32];
             snprintf(sec, sizeof sec, "%s.%s", leps[l], coefs[k]);
@@ -144,9 +244,10 @@ static zp_status zp_flavour_load(const zp_ini_doc *in, zp_config *c)
             f->g2d_chi2_max = g[5];
         }
     }
-    if (st == ZP_OK && !f->have[0] && !f->have[1])
-        st = zp_ini_bad(d.path, 0, NULL, NULL, "no [%s.C9] or [%s.C10] section for the scanned lepton",
-                 leps[lep], leps[lep]);
+    /* mu+e with nothing for univ: untested everywhere (no numbers the file does not give) */
+    if (st == ZP_OK && !f->have[0] && !f->have[1] && !f->gn && lep != ZP_LEPTON_UNIV)
+        st = zp_ini_bad(d.path, 0, NULL, NULL, "no [%s.C9], [%s.C10] or [%s.gauss] section for the scanned lepton",
+                 leps[lep], leps[lep], leps[lep]);
     zp_ini_free(&d);
     return st;
 }
@@ -159,6 +260,9 @@ typedef struct {
     double K, KL;
     double b9, b10, iu9, id9, iu10, id10, lo9, hi9, lo10, hi10, gm9, gm10, gi0, gi1x2, gi2, gchi, chi_sm;
     int64_t h9, h10, g2d, pass_sm;
+    int none;          /* nothing for this lepton (mu+e without univ entries): untested */
+    int gn, gidx[4];   /* the general Gaussian */
+    double gmean[4], ginv[16]; /* (gchi: its chi2_max when gn) */
 } zp_flavour_rc;
 typedef struct {
     vd C9, C10, C9p, C10p, chi;
@@ -188,6 +292,11 @@ INLINE void zp_flavour_rc_init(zp_flavour_rc *c, const zp_model *m, const zp_mas
     c->gi1x2 = 2.0 * m->f_g2d_inv[1];
     c->gi2 = m->f_g2d_inv[2];
     c->gchi = m->f_g2d_chi2max;
+    c->gn = m->f_gn;
+    for (int k = 0; k < 4; ++k) c->gidx[k] = m->f_gidx[k], c->gmean[k] = m->f_gmean[k];
+    for (int k = 0; k < 16; ++k) c->ginv[k] = m->f_ginv[k];
+    c->gchi = m->f_gn ? m->f_gchi2max : c->gchi;
+    c->none = !m->f_have[0] && !m->f_have[1] && !m->f_g2d && !m->f_gn;
     /* SM-point flavour verdict is the same for every point: compute once. */
     const int h9 = m->f_have[0], h10 = m->f_have[1];
     const double z9 = (0.0 - c->b9) * (0.0 > c->b9 ? c->iu9 : c->id9);
@@ -213,7 +322,24 @@ INLINE void zp_flavour_part1(const int full, const zp_flavour_rc *c, const zp_pt
     const vd C9 = c->KL * p->v, C10 = c->KL * p->a, C9p = Kr * p->v, C10p = Kr * p->a;
     const vi nzp = (C9p != 0.0) | (C10p != 0.0);
     vi fok, ftested;
-    if (all_set(nzp)) {
+    if (c->gn) { /* a row constant: the general Gaussian decides what it covers */
+        const vd C[4] = {C9, C10, C9p, C10p};
+        vi outside = (vi){0};
+        int in[4] = {0, 0, 0, 0};
+        for (int k = 0; k < c->gn; ++k) in[c->gidx[k]] = 1;
+        for (int j = 0; j < 4; ++j)
+            if (!in[j]) outside |= C[j] != 0.0;
+        vd x[4], chi = zero;
+        for (int k = 0; k < c->gn; ++k) x[k] = C[c->gidx[k]] - c->gmean[k];
+        for (int i = 0; i < c->gn; ++i)
+            for (int j = 0; j < c->gn; ++j) chi += c->ginv[i * c->gn + j] * x[i] * x[j];
+        ftested = ~outside;
+        fok = ftested & (chi <= c->gchi);
+        st->chi = vsel(ftested, chi, zero + NAN);
+    } else if (c->none) {
+        fok = ftested = (vi){0};
+        st->chi = zero + NAN;
+    } else if (all_set(nzp)) {
         /* a primed coefficient in every lane (gqR != 0): Table 1 tests none of them, so the
          * verdicts below are known (untested, chi2 NaN); the same bits, a third of the work */
         fok = ftested = (vi){0};

@@ -1,6 +1,7 @@
 /* Lepton g-2 (docs/PHYSICS.md §3): Delta a_l of the Z' against the measured discrepancy
  * of the scan's lepton (a preset of inputs/g2/presets.ini); pass by the input's rule.
- * Likelihood: a Gaussian in Delta a_l, Delta chi^2 = pull^2. */
+ * Likelihood: a Gaussian in Delta a_l, Delta chi^2 = pull^2. For lepton = mu+e both
+ * leptons: the muon's (preset) and the electron's (preset_e) must pass; Delta chi^2 sums. */
 #ifndef ZP_C_G2_VOCAB
 #define ZP_C_G2_VOCAB
 /* bits: pass first, then "untested" if the constraint can be undecided */
@@ -10,10 +11,14 @@
     O(x, DELTA_A, "delta_a", "1", 1, 0,                                                           \
       "Z' contribution to the lepton anomalous moment, g'^2 m^2 (gV^2 - 5 gA^2)/(12 pi^2 M^2), "   \
       "eqs. (2.3)-(2.4)")                                                                         \
-    O(x, G2_PULL, "g2_pull", "1", 0, 1, "(delta_a - measured discrepancy) / its uncertainty")
+    O(x, G2_PULL, "g2_pull", "1", 0, 1, "(delta_a - measured discrepancy) / its uncertainty")            \
+    O(x, DELTA_A_E, "delta_a_e", "1", 0, 0,                                                       \
+      "lepton = mu+e only: the electron's Delta a (delta_a is the muon's); NaN otherwise")        \
+    O(x, G2_PULL_E, "g2_pull_e", "1", 0, 0, "lepton = mu+e only: the electron's g-2 pull; NaN otherwise")
 /* INI keys of the constraint's section: (x, key, help) */
 #define zp_g2_keys(K, x)                                                                         \
-    K(x, "preset", "preset name in the presets file")                                             \
+    K(x, "preset", "preset name in the presets file (mu+e: the muon's)")                           \
+    K(x, "preset_e", "mu+e: the electron's preset (default: preset)")                             \
     K(x, "file", "g-2 presets file")                                                              \
     K(x, "rule", "no_worse | pull")                                                               \
     K(x, "nsigma", "threshold in sigma (> 0)")
@@ -42,6 +47,13 @@ static zp_status zp_g2_parse(const zp_ini_doc *d, zp_config *c, const char *dir)
                         sizeof c->g2.preset - 1);
         snprintf(c->g2.preset, sizeof c->g2.preset, "%s", e->val);
     }
+    if ((e = zp_ini_get(d, "g-2", "preset_e"))) {
+        if (c->lepton != ZP_LEPTON_UNIV) return ZP_INI_BAD(d, e, "only for lepton = mu+e (use preset)");
+        if (!e->val[0]) return ZP_INI_BAD(d, e, "missing value (expected a preset name)");
+        if (strlen(e->val) >= sizeof c->g2.preset_e)
+            return ZP_INI_BAD(d, e, "preset name too long (at most %zu characters)", sizeof c->g2.preset_e - 1);
+        snprintf(c->g2.preset_e, sizeof c->g2.preset_e, "%s", e->val);
+    }
     if ((e = zp_ini_get(d, "g-2", "rule"))) {
         if (!strcmp(e->val, "no_worse")) c->g2.rule = ZP_G2_RULE_NO_WORSE;
         else if (!strcmp(e->val, "pull")) c->g2.rule = ZP_G2_RULE_PULL;
@@ -51,6 +63,29 @@ static zp_status zp_g2_parse(const zp_ini_doc *d, zp_config *c, const char *dir)
         ZP_TRY(zp_ini_real(d, e, &c->g2.nsigma));
         if (!(c->g2.nsigma > 0)) return ZP_INI_BAD(d, e, "must be > 0 (got %s)", e->val);
     }
+    return ZP_OK;
+}
+
+/* preset `name` (named by key `key` of [g-2]) is in the presets file and has an entry for
+ * the muon (e = 0) or the electron (e = 1) */
+static zp_status g2_preset_has(const zp_ini_doc *in, const zp_ini_doc *d, const zp_g2_data *g, const char *key,
+                               const char *name, int e)
+{
+    const int pline = zp_ini_line(in, "g-2", key);
+    const zp_ini_sec *s = zp_ini_section(d, name);
+    if (!s) {
+        char known[512] = "";
+        for (int i = 0; i < d->nsec; ++i) {
+            size_t kl = strlen(known);
+            snprintf(known + kl, sizeof known - kl, "%s%s", i ? ", " : "", d->secs[i].name);
+        }
+        return zp_ini_bad(in->path, pline, "g-2", key, "preset '%s' is not in %s (presets: %s)", name, g->path,
+                          known);
+    }
+    if (!zp_ini_get(d, name, e ? "e_central" : "mu_central"))
+        return zp_ini_bad(in->path, pline, "g-2", key, "preset '%s' in %s (line %d) has no %s entry (%s_central, "
+                          "%s_sigma), but the scan needs the %s's", name, g->path, s->line, e ? "electron" : "muon",
+                          e ? "e" : "mu", e ? "e" : "mu", e ? "electron" : "muon");
     return ZP_OK;
 }
 
@@ -93,34 +128,26 @@ static zp_status zp_g2_load(const zp_ini_doc *in, zp_config *c)
                 break;
             }
             any |= hc;
-            if (hc && (int)lep == l && !strcmp(sec, g->preset)) {
+            /* the scan's lepton (mu+e: the muon) from preset; mu+e's electron from preset_e */
+            const int first = lep == ZP_LEPTON_E ? 1 : 0;
+            if (hc && l == first && !strcmp(sec, g->preset)) {
                 g->central = cval;
                 g->sigma = sval;
+            }
+            if (hc && l == 1 && lep == ZP_LEPTON_UNIV && !strcmp(sec, g->preset_e[0] ? g->preset_e : g->preset)) {
+                g->central_e = cval;
+                g->sigma_e = sval;
             }
         }
         if (st == ZP_OK && !any)
             st = zp_ini_bad(d.path, d.secs[i].line, sec, NULL, "preset has neither mu_central/mu_sigma "
                      "nor e_central/e_sigma");
     }
-    if (st == ZP_OK) {
-        int pline = zp_ini_line(in, "g-2", "preset");
-        const zp_ini_sec *s = zp_ini_section(&d, g->preset);
-        if (!s) {
-            char known[512] = "";
-            for (int i = 0; i < d.nsec; ++i) {
-                size_t kl = strlen(known);
-                snprintf(known + kl, sizeof known - kl, "%s%s", i ? ", " : "", d.secs[i].name);
-            }
-            st = zp_ini_bad(in->path, pline, "g-2", "preset", "preset '%s' is not in %s (presets: %s)",
-                     g->preset, g->path, known);
-        } else if (!zp_ini_get(&d, g->preset, lep == ZP_LEPTON_MU ? "mu_central" : "e_central")) {
-            st = zp_ini_bad(in->path, pline, "g-2", "preset", "preset '%s' in %s (line %d) has no %s "
-                     "entry (%s_central, %s_sigma), but the scan's lepton is %s", g->preset,
-                     g->path, s->line, lep == ZP_LEPTON_MU ? "muon" : "electron",
-                     lep == ZP_LEPTON_MU ? "mu" : "e", lep == ZP_LEPTON_MU ? "mu" : "e",
-                     lep == ZP_LEPTON_MU ? "mu" : "e");
-        }
-    }
+    /* the preset(s) the scan names exist and have its lepton(s) */
+    if (st == ZP_OK) st = g2_preset_has(in, &d, g, "preset", g->preset, lep == ZP_LEPTON_E);
+    if (st == ZP_OK && lep == ZP_LEPTON_UNIV)
+        st = g2_preset_has(in, &d, g, g->preset_e[0] ? "preset_e" : "preset",
+                           g->preset_e[0] ? g->preset_e : g->preset, 1);
     zp_ini_free(&d);
     return st;
 }
@@ -131,9 +158,11 @@ static zp_status zp_g2_load(const zp_ini_doc *in, zp_config *c)
 #define ZP_C_G2_KERNEL
 typedef struct {
     double g2pref, g2c, g2is, g2thr;
+    int two; /* lepton = mu+e: the electron as well */
+    double pref2, c2, is2, thr2;
 } zp_g2_rc;
 typedef struct {
-    vd da, pull;
+    vd da, pull, da2, pull2;
 } zp_g2_st;
 
 INLINE void zp_g2_rc_init(zp_g2_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
@@ -143,6 +172,11 @@ INLINE void zp_g2_rc_init(zp_g2_rc *c, const zp_model *m, const zp_mass_slice *s
     c->g2c = m->g2_central;
     c->g2is = m->g2_inv_sigma;
     c->g2thr = m->g2_threshold;
+    c->two = m->ml2 > 0.0;
+    c->pref2 = s->g2pref2;
+    c->c2 = m->g2_central2;
+    c->is2 = m->g2_inv_sigma2;
+    c->thr2 = m->g2_threshold2;
 }
 
 /* eqs. (2.3)-(2.4) together */
@@ -151,8 +185,18 @@ INLINE void zp_g2_part1(const int full, const zp_g2_rc *c, const zp_pt *p, zp_g2
     (void)full;
     st->da = c->g2pref * (p->vv - 5.0 * p->a * p->a); /* (5a)a as always: no new rounding */
     st->pull = (st->da - c->g2c) * c->g2is;
-    b->bits |= (vabs(st->pull) <= c->g2thr) & ZP_BITV(ZP_BIT_G2);
-    ZP_CHI2(b, ZP_BIT_G2, st->pull * st->pull);
+    vi ok = vabs(st->pull) <= c->g2thr;
+    vd chi2 = st->pull * st->pull;
+    if (c->two) { /* a row constant */
+        st->da2 = c->pref2 * (p->vv - 5.0 * p->a * p->a);
+        st->pull2 = (st->da2 - c->c2) * c->is2;
+        ok &= vabs(st->pull2) <= c->thr2;
+        chi2 += st->pull2 * st->pull2;
+    } else {
+        st->da2 = st->pull2 = (vd){0} + NAN;
+    }
+    b->bits |= ok & ZP_BITV(ZP_BIT_G2);
+    ZP_CHI2(b, ZP_BIT_G2, chi2);
 }
 
 INLINE void zp_g2_part2(const int full, const zp_g2_rc *c, const zp_pt *p, const zp_g2_st *st,
@@ -161,6 +205,8 @@ INLINE void zp_g2_part2(const int full, const zp_g2_rc *c, const zp_pt *p, const
     (void)c, (void)p, (void)b;
     ZP_PUT(full, out, ZP_OBS_G2_PULL, st->pull, i, nr);
     ZP_PUT(full, out, ZP_OBS_DELTA_A, st->da, i, nr);
+    ZP_PUT(full, out, ZP_OBS_DELTA_A_E, st->da2, i, nr);
+    ZP_PUT(full, out, ZP_OBS_G2_PULL_E, st->pull2, i, nr);
 }
 #endif
 ZP_CONSTRAINT(g2)

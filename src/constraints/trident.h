@@ -87,7 +87,7 @@ INLINE void zp_trident_rc_init(zp_trident_rc *c, const zp_model *m, const zp_mas
 {
     (void)gqL;
     const zp_trident_cfg *t = &m->cc.trident;
-    c->on = m->lepton == ZP_LEPTON_MU && m->w_nu > 0.0;
+    c->on = m->lepton != ZP_LEPTON_E && m->w_nu > 0.0; /* mu, or mu+e */
     const double v = t->vev;
     c->k = 2.0 * v * v * m->gprime * m->gprime / (s->mass * s->mass);
     c->cv = 1.0 + 4.0 * m->sin2w;
