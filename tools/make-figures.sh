@@ -41,11 +41,33 @@ done
 "$zpplot" g2 "$dir/paper-e-C10.h5" -o "$dir/fig3-g2-electron" | grep -v '^wrote' > "$dir/fig3-g2-electron.txt"
 "$zpplot" g2 "$dir/paper-muon-C9.h5" -o "$dir/fig5-g2-muon" | grep -v '^wrote' > "$dir/fig5-g2-muon.txt"
 
+# paper 2017 vs data 2026: each scenario's planes, the 2017 row above the 2026 row, with the
+# profile-likelihood contours; and the lepton-universal Z' (no 2017 counterpart)
+n26=0
+for s in "${scen[@]}"; do
+  [ -f "$dir/2026-$s.h5" ] || continue
+  "$zpplot" summary "$dir/2026-$s.h5" > "$dir/2026-$s-summary.txt"
+  "$zpplot" plane "$dir/paper-$s.h5" "$dir/2026-$s.h5" --titles "paper 2017,data 2026" \
+    -o "$dir/compare-$s" >/dev/null
+  n26=$((n26 + 1))
+done
+if [ -f "$dir/2026-universal-C9.h5" ]; then
+  "$zpplot" summary "$dir/2026-universal-C9.h5" > "$dir/2026-universal-C9-summary.txt"
+  "$zpplot" plane "$dir/2026-universal-C9.h5" --titles "data 2026" -o "$dir/2026-universal-C9-plane" >/dev/null
+fi
+
 if [ -n "$docdir" ]; then
   mkdir -p "$docdir"
   "$zpplot" plane "$dir/paper-e-C9.h5" "$dir/paper-e-C10.h5" -o "$docdir/fig2-electron-planes" --format png --dpi 100 >/dev/null
   "$zpplot" plane "$dir/paper-muon-C9.h5" "$dir/paper-muon-C10.h5" -o "$docdir/fig4-muon-planes" --format png --dpi 100 >/dev/null
   "$zpplot" g2 "$dir/paper-e-C10.h5" -o "$docdir/fig3-g2-electron" --format png --dpi 100 >/dev/null
   "$zpplot" g2 "$dir/paper-muon-C9.h5" -o "$docdir/fig5-g2-muon" --format png --dpi 100 >/dev/null
+  for s in "${scen[@]}"; do
+    [ -f "$dir/2026-$s.h5" ] || continue
+    "$zpplot" plane "$dir/paper-$s.h5" "$dir/2026-$s.h5" --titles "paper 2017,data 2026" \
+      -o "$docdir/compare-$s" --format png --dpi 90 >/dev/null
+  done
+  [ -f "$dir/2026-universal-C9.h5" ] && "$zpplot" plane "$dir/2026-universal-C9.h5" --titles "data 2026" \
+    -o "$docdir/2026-universal-C9-plane" --format png --dpi 90 >/dev/null
 fi
 echo "make-figures: figures and summaries written to $dir${docdir:+ (PNG copies in $docdir)}"
