@@ -4,7 +4,10 @@
  * throughput (an AVX-512/AVX2 FMA and mul+add microbenchmark) and the kernel's arithmetic
  * per point, giving its fraction of the roofline; and zp_acc_row (projections) per point.
  *
- * Usage: zpscan-bench-kernel [--csv FILE] [--seconds S]
+ * Usage: zpscan-bench-kernel [--csv FILE] [--seconds S] [--set paper|2026] [--input INI]
+ * --set 2026: the built-in grid with every 2026 constraint on (A/B against the paper's set).
+ * --input: the constraints, data and masses of that scan input instead of the built-in one
+ * (e.g. inputs/2026-muon-C9.ini for the 2026 constraint set; its couplings' axes make the rows). 
  * Benchmark only: never part of the test suite. */
 #include <immintrin.h>
 #include <math.h>
@@ -170,10 +173,21 @@ static double median3(double a, double b, double c)
     return v[1];
 }
 
-static const char *INI =
+static const char *INI = /* --set paper (default) */
     "[scan]\nlepton = mu\noutput = /dev/null\nobservables = default\n"
     "combine = flavour, g2, lhc, bs_mixing, lep, width, perturbative\n"
     "projections = gqL:gV, gqL:gA\n"
+    "[axis.mass]\nvalues = 500, 1000, 2000, 3000\n"
+    "[axis.gqL]\nspacing = log\nsign = +-\nmin = 1e-4\nmax = 1\nn = 8\n"
+    "[axis.gqR]\nspacing = log\nsign = +-\nmin = 1e-4\nmax = 1\nn = 2\n"
+    "[axis.gV]\nspacing = log\nsign = +-\nmin = 1e-3\nmax = 3\nn = 32\n"
+    "[axis.gA]\nspacing = log\nsign = +-\ninclude_zero = yes\nmin = 1e-3\nmax = 3\nn = 16\n";
+/* --set 2026: the same grid with every 2026 constraint on (docs/PHYSICS.md §10) */
+static const char *INI_2026 =
+    "[scan]\nlepton = mu\noutput = /dev/null\nobservables = default\n"
+    "combine = flavour, g2, lhc, bs_mixing, lep, width, perturbative, bsmumu, trident\n"
+    "projections = gqL:gV, gqL:gA\n"
+    "[g-2]\npreset = wp25\n[bs_mixing]\nmethod = likelihood\n[lhc]\ninclude_nu = yes\n"
     "[axis.mass]\nvalues = 500, 1000, 2000, 3000\n"
     "[axis.gqL]\nspacing = log\nsign = +-\nmin = 1e-4\nmax = 1\nn = 8\n"
     "[axis.gqR]\nspacing = log\nsign = +-\nmin = 1e-4\nmax = 1\nn = 2\n"
@@ -235,12 +249,18 @@ static void row_kind(const row_bench *rb, const int64_t *lens, int nlen, FILE *o
 
 int main(int argc, char **argv)
 {
-    const char *csv = NULL;
+    const char *csv = NULL, *input = NULL;
     double secs = 0.25;
     for (int i = 1; i < argc; ++i) {
         if (!strcmp(argv[i], "--csv") && i + 1 < argc) csv = argv[++i];
         else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) secs = atof(argv[++i]);
-        else { fprintf(stderr, "usage: %s [--csv FILE] [--seconds S]\n", argv[0]); return 2; }
+        else if (!strcmp(argv[i], "--input") && i + 1 < argc) input = argv[++i];
+        else if (!strcmp(argv[i], "--set") && i + 1 < argc && !strcmp(argv[i + 1], "2026")) INI = INI_2026, ++i;
+        else if (!strcmp(argv[i], "--set") && i + 1 < argc && !strcmp(argv[i + 1], "paper")) ++i;
+        else {
+            fprintf(stderr, "usage: %s [--csv FILE] [--seconds S] [--set paper|2026] [--input INI]\n", argv[0]);
+            return 2;
+        }
     }
 
     /* ---- the real set-up path: an input file, its data files, the LHC tables */
@@ -252,7 +272,7 @@ int main(int argc, char **argv)
     static zp_lumi_table lt;
     static zp_limit_table lim;
     char *text = NULL;
-    if (zp_config_load(ini, &c, &text) != ZP_OK) die("config");
+    if (zp_config_load(input ? input : ini, &c, &text) != ZP_OK) die("config");
     unlink(ini);
     free(text);
     if (zp_lumi_table_read(c.lhc.lumi_path, &lt) != ZP_OK) die(c.lhc.lumi_path);
@@ -283,6 +303,7 @@ int main(int argc, char **argv)
     }
 
     printf("# zpscan kernel benchmark (one core; machine shared, figures are medians of 3)\n");
+    printf("# input: %s\n", input ? input : INI == INI_2026 ? "built-in grid, 2026 constraint set" : "built-in grid, paper constraint set");
     printf("# vector ISA of this build: %s\n", ISA);
     double sink = 0;
     double pf[3], pm[3];

@@ -184,7 +184,13 @@ EOF
   # such value and does not need it). slurmd reads cgroup.conf beside slurm.conf.
   local sver
   sver=$(slurmd -V 2>/dev/null | sed -n 's/^slurm[^0-9]*\([0-9]*\)\..*/\1/p')
-  if [ "${sver:-0}" -ge 23 ]; then echo "CgroupPlugin=disabled" >"$STATE/cgroup.conf"; else rm -f "$STATE/cgroup.conf"; fi
+  if [ "${sver:-0}" -ge 23 ]; then echo "CgroupPlugin=disabled" >"$STATE/cgroup.conf"; else
+    rm -f "$STATE/cgroup.conf"
+    case $(stat -f -c %T /sys/fs/cgroup 2>/dev/null) in
+      tmpfs | cgroup2fs | cgroupfs) ;;
+      *) skip "Slurm ${sver:-?} needs a cgroup file system at /sys/fs/cgroup and none is mounted here (Slurm >= 23 runs without one: CgroupPlugin=disabled)" ;;
+    esac
+  fi
 
   # munged as the munge user, on its own socket, key, pid, seed and log files
   runuser -u munge -- timeout 20 /usr/sbin/munged --socket="$MUNGE_SOCK" \

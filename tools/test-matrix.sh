@@ -14,9 +14,12 @@
 # lives under MATRIX_DIR (default /var/tmp/zpscan-matrix): the base system of each release
 # is made once and kept as a tarball (REFRESH=1 makes it again); each run of a leg starts
 # from that tarball, so nothing from an earlier run or from this machine is in it. The
-# host's environment does not leak in (env -i); /sys is a fresh sysfs with no cgroup file
-# system under it, as on a machine without one. The legs run one after another: each starts
-# a SLURM cluster on localhost ports, and they share this machine's cores.
+# host's environment does not leak in (env -i). Debian 12 legs see this machine's /sys with
+# its cgroup file system (as a Debian 12 machine has; Slurm 22.05 cannot run without one);
+# the Debian 13 leg gets a fresh sysfs with no cgroup file system under it, as on the
+# machine where Slurm 24.11 first failed (tools/slurm-local.sh then disables the cgroup
+# plugin). The legs run one after another: each starts a SLURM cluster on localhost ports,
+# and they share this machine's cores.
 # A leg's whole output is in MATRIX_DIR/LEG.log.
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,7 +46,7 @@ ROOT=""
 unmount_all() {
   [ -n "$ROOT" ] || return 0
   local m
-  for m in dev/pts dev sys proc tmp; do umount -l "$ROOT/$m" 2>/dev/null; done
+  for m in dev/pts dev sys proc tmp; do umount -R -l "$ROOT/$m" 2>/dev/null; done
   return 0
 }
 trap unmount_all EXIT
@@ -55,7 +58,9 @@ prepare() { # LEG: a fresh root with the repository cloned into /root/zpscan
   unmount_all
   rm -rf "$ROOT" && mkdir -p "$ROOT" && tar -C "$ROOT" -xzf "$tar" || return 1
   cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
-  mount -t proc proc "$ROOT/proc" && mount -t sysfs sysfs "$ROOT/sys" &&
+  local sysmnt=(--rbind /sys)
+  [ "$(suite_of "$leg")" = bookworm ] || sysmnt=(-t sysfs sysfs)
+  mount -t proc proc "$ROOT/proc" && mount "${sysmnt[@]}" "$ROOT/sys" &&
     mount --bind /dev "$ROOT/dev" && mount --bind /dev/pts "$ROOT/dev/pts" &&
     mount -t tmpfs -o size=8g tmpfs "$ROOT/tmp" || return 1
   git clone -q "$REPO" "$ROOT/root/zpscan" || return 1
