@@ -194,4 +194,19 @@ kill -INT $bp 2>/dev/null; wait $bp 2>/dev/null
 check "a valid 10^12-point projections-only grid: plan line within 15 s" \
   sh -c "[ -n '$plan' ] && awk 'BEGIN { exit !($plan - $t0 <= 15) }'"
 check "... and a first progress line (after $(awk "BEGIN { printf \"%.1f\", ${first:-0} - $t0 }") s)" [ -n "$first" ]
+# the 2026 constraints' data files and keys: one line naming file, line and key; exit 2; no output
+printf '[bsmumu]\nbr_exp = 3.3e-9\nbr_exp_sigma = 0.3e-9\nbr_sm = 3.6e-9\nbr_sm_sigma = x\nc10_sm = -4.2\nsource = s\n' > "$WORK/bm.ini"
+mk bad_bsmumu_file; printf '[bsmumu]\nfile = bm.ini\n' >> "$WORK/bad_bsmumu_file.ini"
+expect_bad bad_bsmumu_file "bm.ini:5: \[bsmumu\] br_sm_sigma" "$WORK/bad_bsmumu_file.ini"
+printf '[trident]\nratio = 0.8\nratio_sigma = 0.3\nsource = s\n' > "$WORK/tr.ini"
+mk bad_trident_file; printf '[trident]\nfile = tr.ini\n' >> "$WORK/bad_trident_file.ini"
+expect_bad bad_trident_file "tr.ini:1: \[trident\] vev: required key is missing" "$WORK/bad_trident_file.ini"
+mk missing_dms_file; printf '[bs_mixing]\nmethod = likelihood\nfile = nosuch.ini\n' >> "$WORK/missing_dms_file.ini"
+expect_bad missing_dms_file "missing_dms_file.ini:21: \[bs_mixing\] file" "$WORK/missing_dms_file.ini"
+mk bad_lep_key; printf '[lep]\nmin_mass = -1\n' >> "$WORK/bad_lep_key.ini"
+expect_bad bad_lep_key "bad_lep_key.ini:20: \[lep\] min_mass" "$WORK/bad_lep_key.ini"
+mk bad_gauss; printf '[mu.gauss]\ncoefficients = C9\nmean = 0\ncov = -1\nchi2_max = 4\nsource = s\n' > "$WORK/fg.ini"
+printf '[flavour]\nfile = fg.ini\n' >> "$WORK/bad_gauss.ini"
+expect_bad bad_gauss "fg.ini:4: \[mu.gauss\] cov: not positive definite" "$WORK/bad_gauss.ini"
+
 finish
