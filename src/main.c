@@ -91,11 +91,17 @@ int main(int argc, char **argv)
      * open: its lockedfile component formats the file's path into a fixed-size buffer (a path
      * of ~1000 characters aborted in it). sm (the default, files in Open MPI's session
      * directory) and individual remain; a user's own choice is left alone. */
+#if defined(OPEN_MPI)
     setenv("OMPI_MCA_sharedfp", "^lockedfile", 0);
+#endif
     /* handlers first: a batch system's warning may come while MPI is still starting */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    /* SA_RESTART: a signal while MPI starts must not fail its system calls (MPICH's
+     * singleton start waits in accept() for the mpiexec it spawns; an EINTR there left the
+     * process waiting forever); the flag is polled, nothing here relies on EINTR */
+    sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGUSR1, &sa, NULL);

@@ -72,11 +72,20 @@ interrupt() { # interrupt OUT [ARGS]: run one rank, signal it, return its exit c
   shift
   for d in 0.3 0.6 1.2; do
     rm -f "$out" "$out.partial"
-    "$ZPSCAN" -q "$WORK/in.ini" -o "$out" --checkpoint 100 "$@" &
-    local pid=$!
+    # one rank under the launcher (an MPI singleton is not portable: Debian 12's MPICH
+    # spawns a helper mpiexec for it that fails), the signal to the rank itself, as SLURM's
+    # --signal sends it; the launcher's exit code is the rank's
+    # (a hang is a failure, not a hung suite: timeout ends it, rc 124/137)
+    timeout -k 5 120 "$MPIEXEC" -n 1 "$ZPSCAN" -q "$WORK/in.ini" -o "$out" --checkpoint 100 "$@" &
+    local mp=$! pid=""
+    for _ in $(seq 500); do
+      pid=$(pgrep -f -x -- "$ZPSCAN -q $WORK/in.ini -o $out --checkpoint 100.*" | head -n 1)
+      [ -n "$pid" ] && break
+      sleep 0.01
+    done
     sleep $d
-    kill -USR1 $pid
-    wait $pid
+    [ -n "$pid" ] && kill -USR1 "$pid"
+    wait $mp
     rc=$?
     [ $rc != 138 ] && return $rc # 138: killed before main installed its handler; wait longer
   done
