@@ -87,9 +87,14 @@ typedef struct {
     double kc, gqL;         /* K / C10^SM: (C10 - C10')/C10^SM = kc gA (gqL - gqR) */
     double br_sm, br_exp, inv_sigma, nsig;
 } zp_bsmumu_rc;
-typedef struct {
-    vd ratio, z;
-} zp_bsmumu_st;
+/* nothing handed from the first half to the second: the observables are recomputed there
+ * (only when stored), so the pipelined verdicts kernel carries no extra state */
+ZP_KERNEL_NO_STATE(bsmumu)
+INLINE vd zp_bsmumu_ratio(const zp_bsmumu_rc *c, const zp_pt *p)
+{
+    const vd t = 1.0 + c->kc * p->a * (c->gqL - p->r);
+    return t * t;
+}
 
 INLINE void zp_bsmumu_rc_init(zp_bsmumu_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
 {
@@ -105,27 +110,27 @@ INLINE void zp_bsmumu_rc_init(zp_bsmumu_rc *c, const zp_model *m, const zp_mass_
 
 INLINE void zp_bsmumu_part1(const int full, const zp_bsmumu_rc *c, const zp_pt *p, zp_bsmumu_st *st, zp_blk *b)
 {
-    (void)full;
+    (void)full, (void)st;
     if (!c->on) {
-        st->ratio = st->z = (vd){0} + NAN;
         b->bits |= (vi){0} + ZP_BITV(ZP_BIT_BSMUMU_UNTESTED);
         b->untested |= (vi){0} + ZP_BITV(ZP_BIT_BSMUMU);
-        ZP_CHI2(b, ZP_BIT_BSMUMU, st->z); /* NaN: chi2_total is undefined where a term is untested */
+        ZP_CHI2(b, ZP_BIT_BSMUMU, (vd){0} + NAN); /* chi2_total is undefined where a term is untested */
         return;
     }
-    const vd t = 1.0 + c->kc * p->a * (c->gqL - p->r);
-    st->ratio = t * t;
-    st->z = (st->ratio * c->br_sm - c->br_exp) * c->inv_sigma;
-    b->bits |= (vabs(st->z) <= c->nsig) & ZP_BITV(ZP_BIT_BSMUMU);
-    ZP_CHI2(b, ZP_BIT_BSMUMU, st->z * st->z);
+    const vd z = (zp_bsmumu_ratio(c, p) * c->br_sm - c->br_exp) * c->inv_sigma;
+    b->bits |= (vabs(z) <= c->nsig) & ZP_BITV(ZP_BIT_BSMUMU);
+    ZP_CHI2(b, ZP_BIT_BSMUMU, z * z);
 }
 
 INLINE void zp_bsmumu_part2(const int full, const zp_bsmumu_rc *c, const zp_pt *p, const zp_bsmumu_st *st,
                             zp_blk *b, const zp_outs *out, int64_t i, int64_t nr)
 {
-    (void)c, (void)p, (void)b;
-    ZP_PUT(full, out, ZP_OBS_BSMUMU_RATIO, st->ratio, i, nr);
-    ZP_PUT(full, out, ZP_OBS_BSMUMU_CHI2, st->z * st->z, i, nr);
+    (void)b, (void)st;
+    if (!full) return; /* neither observable is projected */
+    const vd ratio = c->on ? zp_bsmumu_ratio(c, p) : (vd){0} + NAN;
+    const vd z = (ratio * c->br_sm - c->br_exp) * c->inv_sigma;
+    ZP_PUT(full, out, ZP_OBS_BSMUMU_RATIO, ratio, i, nr);
+    ZP_PUT(full, out, ZP_OBS_BSMUMU_CHI2, z * z, i, nr);
 }
 #endif
 ZP_CONSTRAINT(bsmumu)

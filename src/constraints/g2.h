@@ -162,7 +162,7 @@ typedef struct {
     double pref2, c2, is2, thr2;
 } zp_g2_rc;
 typedef struct {
-    vd da, pull, da2, pull2;
+    vd da, pull; /* (mu+e's electron: recomputed in the second half, only when stored) */
 } zp_g2_st;
 
 INLINE void zp_g2_rc_init(zp_g2_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
@@ -188,12 +188,9 @@ INLINE void zp_g2_part1(const int full, const zp_g2_rc *c, const zp_pt *p, zp_g2
     vi ok = vabs(st->pull) <= c->g2thr;
     vd chi2 = st->pull * st->pull;
     if (c->two) { /* a row constant */
-        st->da2 = c->pref2 * (p->vv - 5.0 * p->a * p->a);
-        st->pull2 = (st->da2 - c->c2) * c->is2;
-        ok &= vabs(st->pull2) <= c->thr2;
-        chi2 += st->pull2 * st->pull2;
-    } else {
-        st->da2 = st->pull2 = (vd){0} + NAN;
+        const vd pull2 = (c->pref2 * (p->vv - 5.0 * p->a * p->a) - c->c2) * c->is2;
+        ok &= vabs(pull2) <= c->thr2;
+        chi2 += pull2 * pull2;
     }
     b->bits |= ok & ZP_BITV(ZP_BIT_G2);
     ZP_CHI2(b, ZP_BIT_G2, chi2);
@@ -205,8 +202,11 @@ INLINE void zp_g2_part2(const int full, const zp_g2_rc *c, const zp_pt *p, const
     (void)c, (void)p, (void)b;
     ZP_PUT(full, out, ZP_OBS_G2_PULL, st->pull, i, nr);
     ZP_PUT(full, out, ZP_OBS_DELTA_A, st->da, i, nr);
-    ZP_PUT(full, out, ZP_OBS_DELTA_A_E, st->da2, i, nr);
-    ZP_PUT(full, out, ZP_OBS_G2_PULL_E, st->pull2, i, nr);
+    if (full) {
+        const vd da2 = c->two ? c->pref2 * (p->vv - 5.0 * p->a * p->a) : (vd){0} + NAN;
+        ZP_PUT(full, out, ZP_OBS_DELTA_A_E, da2, i, nr);
+        ZP_PUT(full, out, ZP_OBS_G2_PULL_E, (da2 - c->c2) * c->is2, i, nr);
+    }
 }
 #endif
 ZP_CONSTRAINT(g2)

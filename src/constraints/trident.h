@@ -79,9 +79,13 @@ typedef struct {
     int on;
     double k, cv, inv_den, meas, inv_sigma, nsig; /* k = 2 v^2 g'^2 / M^2, cv = 1 + 4 s_W^2 */
 } zp_trident_rc;
-typedef struct {
-    vd ratio, z;
-} zp_trident_st;
+ZP_KERNEL_NO_STATE(trident) /* the observables are recomputed in the second half */
+INLINE vd zp_trident_ratio(const zp_trident_rc *c, const zp_pt *p)
+{
+    const vd gnu = p->v - p->a;
+    const vd cvt = c->cv + c->k * p->v * gnu, cat = 1.0 - c->k * p->a * gnu;
+    return (cvt * cvt + cat * cat) * c->inv_den;
+}
 
 INLINE void zp_trident_rc_init(zp_trident_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
 {
@@ -99,28 +103,27 @@ INLINE void zp_trident_rc_init(zp_trident_rc *c, const zp_model *m, const zp_mas
 
 INLINE void zp_trident_part1(const int full, const zp_trident_rc *c, const zp_pt *p, zp_trident_st *st, zp_blk *b)
 {
-    (void)full;
+    (void)full, (void)st;
     if (!c->on) {
-        st->ratio = st->z = (vd){0} + NAN;
         b->bits |= (vi){0} + ZP_BITV(ZP_BIT_TRIDENT_UNTESTED);
         b->untested |= (vi){0} + ZP_BITV(ZP_BIT_TRIDENT);
-        ZP_CHI2(b, ZP_BIT_TRIDENT, st->z); /* NaN: chi2_total is undefined where a term is untested */
+        ZP_CHI2(b, ZP_BIT_TRIDENT, (vd){0} + NAN); /* chi2_total is undefined where a term is untested */
         return;
     }
-    const vd gnu = p->v - p->a;
-    const vd cvt = c->cv + c->k * p->v * gnu, cat = 1.0 - c->k * p->a * gnu;
-    st->ratio = (cvt * cvt + cat * cat) * c->inv_den;
-    st->z = (st->ratio - c->meas) * c->inv_sigma;
-    b->bits |= (vabs(st->z) <= c->nsig) & ZP_BITV(ZP_BIT_TRIDENT);
-    ZP_CHI2(b, ZP_BIT_TRIDENT, st->z * st->z);
+    const vd z = (zp_trident_ratio(c, p) - c->meas) * c->inv_sigma;
+    b->bits |= (vabs(z) <= c->nsig) & ZP_BITV(ZP_BIT_TRIDENT);
+    ZP_CHI2(b, ZP_BIT_TRIDENT, z * z);
 }
 
 INLINE void zp_trident_part2(const int full, const zp_trident_rc *c, const zp_pt *p, const zp_trident_st *st,
                              zp_blk *b, const zp_outs *out, int64_t i, int64_t nr)
 {
-    (void)c, (void)p, (void)b;
-    ZP_PUT(full, out, ZP_OBS_TRIDENT_RATIO, st->ratio, i, nr);
-    ZP_PUT(full, out, ZP_OBS_TRIDENT_CHI2, st->z * st->z, i, nr);
+    (void)b, (void)st;
+    if (!full) return; /* neither observable is projected */
+    const vd ratio = c->on ? zp_trident_ratio(c, p) : (vd){0} + NAN;
+    const vd z = (ratio - c->meas) * c->inv_sigma;
+    ZP_PUT(full, out, ZP_OBS_TRIDENT_RATIO, ratio, i, nr);
+    ZP_PUT(full, out, ZP_OBS_TRIDENT_CHI2, z * z, i, nr);
 }
 #endif
 ZP_CONSTRAINT(trident)
