@@ -86,6 +86,8 @@ typedef struct {
     int on;                 /* muons */
     double kc, gqL;         /* K / C10^SM: (C10 - C10')/C10^SM = kc gA (gqL - gqR) */
     double br_sm, br_exp, inv_sigma, nsig;
+    double lo, hi;          /* the verdict as a window on the ratio: |pull| <= nsigma */
+    int chi2;               /* in combine: its Delta chi^2 enters chi2_total */
 } zp_bsmumu_rc;
 /* nothing handed from the first half to the second: the observables are recomputed there
  * (only when stored), so the pipelined verdicts kernel carries no extra state */
@@ -106,6 +108,10 @@ INLINE void zp_bsmumu_rc_init(zp_bsmumu_rc *c, const zp_model *m, const zp_mass_
     c->br_exp = b->br_exp;
     c->inv_sigma = 1.0 / sqrt(b->br_exp_sigma * b->br_exp_sigma + b->br_sm_sigma * b->br_sm_sigma);
     c->nsig = b->nsigma;
+    const double sig = sqrt(b->br_exp_sigma * b->br_exp_sigma + b->br_sm_sigma * b->br_sm_sigma);
+    c->lo = (c->br_exp - c->nsig * sig) / c->br_sm;
+    c->hi = (c->br_exp + c->nsig * sig) / c->br_sm;
+    c->chi2 = (m->combine >> ZP_BIT_BSMUMU) & 1;
 }
 
 INLINE void zp_bsmumu_part1(const int full, const zp_bsmumu_rc *c, const zp_pt *p, zp_bsmumu_st *st, zp_blk *b)
@@ -117,9 +123,13 @@ INLINE void zp_bsmumu_part1(const int full, const zp_bsmumu_rc *c, const zp_pt *
         ZP_CHI2(b, ZP_BIT_BSMUMU, (vd){0} + NAN); /* chi2_total is undefined where a term is untested */
         return;
     }
-    const vd z = (zp_bsmumu_ratio(c, p) * c->br_sm - c->br_exp) * c->inv_sigma;
-    b->bits |= (vabs(z) <= c->nsig) & ZP_BITV(ZP_BIT_BSMUMU);
-    ZP_CHI2(b, ZP_BIT_BSMUMU, z * z);
+    /* the verdict: BR/BR_SM inside [lo, hi], the ratios at pull -nsigma and +nsigma */
+    const vd ratio = zp_bsmumu_ratio(c, p);
+    b->bits |= (ratio >= c->lo) & (ratio <= c->hi) & ZP_BITV(ZP_BIT_BSMUMU);
+    if (c->chi2) {
+        const vd z = (ratio * c->br_sm - c->br_exp) * c->inv_sigma;
+        b->chi2 += z * z;
+    }
 }
 
 INLINE void zp_bsmumu_part2(const int full, const zp_bsmumu_rc *c, const zp_pt *p, const zp_bsmumu_st *st,

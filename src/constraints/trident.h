@@ -78,6 +78,8 @@ static zp_status zp_trident_record(hid_t grp, const zp_config *c)
 typedef struct {
     int on;
     double k, cv, inv_den, meas, inv_sigma, nsig; /* k = 2 v^2 g'^2 / M^2, cv = 1 + 4 s_W^2 */
+    double lo, hi; /* the verdict as a window on the ratio: |pull| <= nsigma */
+    int chi2;      /* in combine */
 } zp_trident_rc;
 ZP_KERNEL_NO_STATE(trident) /* the observables are recomputed in the second half */
 INLINE vd zp_trident_ratio(const zp_trident_rc *c, const zp_pt *p)
@@ -99,6 +101,9 @@ INLINE void zp_trident_rc_init(zp_trident_rc *c, const zp_model *m, const zp_mas
     c->meas = t->ratio;
     c->inv_sigma = 1.0 / t->ratio_sigma;
     c->nsig = t->nsigma;
+    c->lo = t->ratio - t->nsigma * t->ratio_sigma;
+    c->hi = t->ratio + t->nsigma * t->ratio_sigma;
+    c->chi2 = (m->combine >> ZP_BIT_TRIDENT) & 1;
 }
 
 INLINE void zp_trident_part1(const int full, const zp_trident_rc *c, const zp_pt *p, zp_trident_st *st, zp_blk *b)
@@ -110,9 +115,12 @@ INLINE void zp_trident_part1(const int full, const zp_trident_rc *c, const zp_pt
         ZP_CHI2(b, ZP_BIT_TRIDENT, (vd){0} + NAN); /* chi2_total is undefined where a term is untested */
         return;
     }
-    const vd z = (zp_trident_ratio(c, p) - c->meas) * c->inv_sigma;
-    b->bits |= (vabs(z) <= c->nsig) & ZP_BITV(ZP_BIT_TRIDENT);
-    ZP_CHI2(b, ZP_BIT_TRIDENT, z * z);
+    const vd ratio = zp_trident_ratio(c, p);
+    b->bits |= (ratio >= c->lo) & (ratio <= c->hi) & ZP_BITV(ZP_BIT_TRIDENT);
+    if (c->chi2) {
+        const vd z = (ratio - c->meas) * c->inv_sigma;
+        b->chi2 += z * z;
+    }
 }
 
 INLINE void zp_trident_part2(const int full, const zp_trident_rc *c, const zp_pt *p, const zp_trident_st *st,
