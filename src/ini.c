@@ -571,3 +571,12 @@ zp_status zp_ini_data_values(const zp_ini_doc *in, const char *insec, const char
     zp_ini_free(&d);
     return st;
 }
+
+zp_status zp_ini_nsigma(const zp_ini_doc *d, const char *sec, double *out)
+{
+    const zp_ini_ent *e = zp_ini_get(d, sec, "nsigma");
+    if (!e) return ZP_OK;
+    ZP_TRY(zp_ini_real(d, e, out));
+    if (!(*out > 0)) return ZP_INI_BAD(d, e, "must be > 0 (got %s)", e->val);
+    return ZP_OK;
+}

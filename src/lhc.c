@@ -362,6 +362,19 @@ static int bracket(const double *x, int n, double v)
     return lo;
 }
 
+/* a mass the LHC cannot test: the table's widths, NaN limits (a forgotten flag can never
+ * read as "allowed") */
+static zp_status slice_untested(zp_lhc_slice *out, const zp_limit_table *lim)
+{
+    out->mass_tested = 0;
+    double *nan = malloc((size_t)lim->nw * sizeof *nan);
+    if (!nan) ZP_FAIL(ZP_ENOMEM, "out of memory for %d limits", lim->nw);
+    for (int k = 0; k < lim->nw; ++k) nan[k] = NAN;
+    const zp_status st = zp_lhc_slice_set(out, lim->nw, lim->width, nan);
+    free(nan);
+    return st;
+}
+
 zp_status zp_lhc_slice_at(const zp_lumi_table *lt, const zp_limit_table *lim,
                           const zp_lhc_consts *c, double mass, zp_lhc_slice *out)
 {
@@ -376,14 +389,7 @@ zp_status zp_lhc_slice_at(const zp_lumi_table *lt, const zp_limit_table *lim,
         /* no production cross section here: the LHC cannot test this mass (never "allowed",
          * and sigma B is NaN, not a number the table does not give) */
         out->sigma_per_g2 = out->acceptance = NAN;
-        out->mass_tested = 0;
-        if (!lim || lim->nw < 1) return ZP_OK;
-        double *nan = malloc((size_t)lim->nw * sizeof *nan);
-        if (!nan) ZP_FAIL(ZP_ENOMEM, "out of memory for %d limits", lim->nw);
-        for (int k = 0; k < lim->nw; ++k) nan[k] = NAN;
-        const zp_status st = zp_lhc_slice_set(out, lim->nw, lim->width, nan);
-        free(nan);
-        return st;
+        return (!lim || lim->nw < 1) ? ZP_OK : slice_untested(out, lim);
     }
 
     const int i = lt->n > 1 ? bracket(lt->mass, lt->n, mass) : 0;
@@ -400,15 +406,7 @@ zp_status zp_lhc_slice_at(const zp_lumi_table *lt, const zp_limit_table *lim,
     out->acceptance = acc;
 
     if (!lim || lim->nw < 1 || lim->nm < 2) return ZP_OK; /* nothing to test against */
-    if (!(mass >= lim->mass[0] && mass <= lim->mass[lim->nm - 1])) {
-        out->mass_tested = 0; /* limits NaN: a forgotten flag can never read as "allowed" */
-        double *nan = malloc((size_t)lim->nw * sizeof *nan);
-        if (!nan) ZP_FAIL(ZP_ENOMEM, "out of memory for %d limits", lim->nw);
-        for (int k = 0; k < lim->nw; ++k) nan[k] = NAN;
-        const zp_status st = zp_lhc_slice_set(out, lim->nw, lim->width, nan);
-        free(nan);
-        return st;
-    }
+    if (!(mass >= lim->mass[0] && mass <= lim->mass[lim->nm - 1])) return slice_untested(out, lim);
     out->mass_tested = 1;
     const int j = bracket(lim->mass, lim->nm, mass);
     const double t = (mass - lim->mass[j]) / (lim->mass[j + 1] - lim->mass[j]);

@@ -28,6 +28,32 @@ same_data() {
     h5diff "$1" "$2" "$g" "$g" >/dev/null 2>&1 || { echo "# h5diff $1 $2 $g differs"; h5diff "$1" "$2" "$g" "$g" 2>&1 | head -5; return 1; }
   done
 }
+# small_ini: a 36-point muon scan (2 masses, log axes of both signs), the default data files
+small_ini() {
+  cat <<'INI'
+[scan]
+lepton = mu
+projections = gqL:gV
+[axis.mass]
+values = 500, 1000
+[axis.gqL]
+spacing = log
+sign = +-
+min = 1e-4
+max = 1e-2
+n = 3
+[axis.gqR]
+values = 0
+[axis.gV]
+spacing = log
+sign = +-
+min = 1e-2
+max = 1
+n = 3
+[axis.gA]
+values = 0
+INI
+}
 finish() {
   echo "# $NPASS passed, $NFAIL failed"
   [ "$NFAIL" -eq 0 ]

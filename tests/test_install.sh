@@ -19,29 +19,7 @@ check "installed: the default data (flavour fit, g-2 presets, LHC tables)" \
   test -s "$DATA/flavour/table1_2017.ini" -a -s "$DATA/lhc/atlas139_dilepton_fid_limits.csv"
 mkdir -p "$WORK/elsewhere"
 cd "$WORK/elsewhere" || exit 1
-cat > small.ini <<'INI'
-[scan]
-lepton = mu
-projections = gqL:gV
-[axis.mass]
-values = 500, 1000
-[axis.gqL]
-spacing = log
-sign = +-
-min = 1e-4
-max = 1e-2
-n = 3
-[axis.gqR]
-values = 0
-[axis.gV]
-spacing = log
-sign = +-
-min = 1e-2
-max = 1
-n = 3
-[axis.gA]
-values = 0
-INI
+small_ini > small.ini
 # the build's compiled-in data directory (the source's inputs/) must not be what it finds
 env -u ZPSCAN_DATADIR timeout -k 5 300 "$MPIEXEC" -n 2 "$BIN/zpscan" -q small.ini -o s.h5 >run.log 2>&1
 check "installed zpscan: a small scan from another directory (exit 0)" test -s s.h5

@@ -7,29 +7,7 @@
 ZPSCAN=$(readlink -f "$1")
 . "$(dirname "$0")/lib.sh"
 cd "$WORK" || exit 1
-cat > a.ini <<'INI'
-[scan]
-lepton = mu
-projections = gqL:gV
-[axis.mass]
-values = 500, 1000
-[axis.gqL]
-spacing = log
-sign = +-
-min = 1e-4
-max = 1e-2
-n = 3
-[axis.gqR]
-values = 0
-[axis.gV]
-spacing = log
-sign = +-
-min = 1e-2
-max = 1
-n = 3
-[axis.gA]
-values = 0
-INI
+small_ini > a.ini
 sed 's/lepton = mu/lepton = e/' a.ini > b.ini
 # refused NAME EXPECT-REGEX cmd...: exit 2 and one line matching EXPECT
 refused() {

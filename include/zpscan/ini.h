@@ -76,6 +76,9 @@ zp_status zp_ini_read_named(const zp_ini_doc *in, const char *sec, const char *k
 zp_status zp_ini_data_real(const zp_ini_doc *d, const char *sec, const char *key, int required, double *out,
                            int *have);
 
+/* [sec] nsigma of a constraint, when given: a number > 0 into *out */
+zp_status zp_ini_nsigma(const zp_ini_doc *d, const char *sec, double *out);
+
 /* One measurement-style data file (read as for zp_ini_read_named): section `sec` with the
  * real keys `keys[0..n)` (all required; key k must be > 0 where positive[k]) and a `source`
  * text naming where the numbers come from (required: every number in a data file names its

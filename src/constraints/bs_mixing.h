@@ -55,11 +55,7 @@ static zp_status zp_bs_mixing_parse(const zp_ini_doc *d, zp_config *c, const cha
         else if (!strcmp(e->val, "likelihood")) b->likelihood = 1;
         else return ZP_INI_BAD(d, e, "'%s' is not a method (bound or likelihood)", e->val);
     }
-    if ((e = zp_ini_get(d, "bs_mixing", "nsigma"))) {
-        ZP_TRY(zp_ini_real(d, e, &b->nsigma));
-        if (!(b->nsigma > 0)) return ZP_INI_BAD(d, e, "must be > 0 (got %s)", e->val);
-    }
-    return ZP_OK;
+    return zp_ini_nsigma(d, "bs_mixing", &b->nsigma);
 }
 /* the Delta M_s file, read only when the likelihood uses it */
 static zp_status zp_bs_mixing_load(const zp_ini_doc *in, zp_config *c)

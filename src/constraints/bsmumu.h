@@ -44,16 +44,12 @@ static zp_status zp_bsmumu_parse(const zp_ini_doc *d, zp_config *c, const char *
     zp_bsmumu_cfg *b = &c->cc.bsmumu;
     ZP_TRY(zp_ini_file_key(d, "bsmumu", "file", dir, b->path, sizeof b->path));
     const zp_ini_ent *e;
-    if ((e = zp_ini_get(d, "bsmumu", "nsigma"))) {
-        ZP_TRY(zp_ini_real(d, e, &b->nsigma));
-        if (!(b->nsigma > 0)) return ZP_INI_BAD(d, e, "must be > 0 (got %s)", e->val);
-    }
     if ((e = zp_ini_get(d, "bsmumu", "c10_sm"))) {
         ZP_TRY(zp_ini_real(d, e, &b->c10_sm));
         if (b->c10_sm == 0) return ZP_INI_BAD(d, e, "must be non-zero");
         b->c10_given = 1;
     }
-    return ZP_OK;
+    return zp_ini_nsigma(d, "bsmumu", &b->nsigma);
 }
 static zp_status zp_bsmumu_load(const zp_ini_doc *in, zp_config *c)
 {

@@ -44,12 +44,7 @@ static zp_status zp_trident_parse(const zp_ini_doc *d, zp_config *c, const char 
 {
     zp_trident_cfg *t = &c->cc.trident;
     ZP_TRY(zp_ini_file_key(d, "trident", "file", dir, t->path, sizeof t->path));
-    const zp_ini_ent *e;
-    if ((e = zp_ini_get(d, "trident", "nsigma"))) {
-        ZP_TRY(zp_ini_real(d, e, &t->nsigma));
-        if (!(t->nsigma > 0)) return ZP_INI_BAD(d, e, "must be > 0 (got %s)", e->val);
-    }
-    return ZP_OK;
+    return zp_ini_nsigma(d, "trident", &t->nsigma);
 }
 static zp_status zp_trident_load(const zp_ini_doc *in, zp_config *c)
 {
