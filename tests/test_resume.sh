@@ -66,11 +66,13 @@ for trial in 1 2 3; do
 done
 
 # SIGUSR1 (SLURM's warning before the time limit): exit 4, resumable file, then resume.
-# Sent early, so the scan is surely still running; zpscan finishes its round and stops.
+# Sent early, so the scan is surely still running; zpscan finishes its round and stops. A
+# launcher that starts slowly (MPICH) can leave the signal too late (the scan completed,
+# exit 0) or, in theory, too early (138): the next delay is tried then.
 interrupt() { # interrupt OUT [ARGS]: run one rank, signal it, return its exit code
   local d rc out=$1
   shift
-  for d in 0.3 0.6 1.2; do
+  for d in 0.3 0.1 0.03 0.6 1.2; do
     rm -f "$out" "$out.partial"
     # one rank under the launcher (an MPI singleton is not portable: Debian 12's MPICH
     # spawns a helper mpiexec for it that fails), the signal to the rank itself, as SLURM's
@@ -87,7 +89,7 @@ interrupt() { # interrupt OUT [ARGS]: run one rank, signal it, return its exit c
     [ -n "$pid" ] && kill -USR1 "$pid"
     wait $mp
     rc=$?
-    [ $rc != 138 ] && return $rc # 138: killed before main installed its handler; wait longer
+    [ $rc != 138 ] && [ $rc != 0 ] && return $rc # 138: before main's handler; 0: after the end
   done
   return $rc
 }
