@@ -5,6 +5,9 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 # Ranks start through tools/mpi-launch (meson gives its path and the build's launcher):
 # the one place that knows the MPI's flags (oversubscription, shared memory, root).
 MPIEXEC=${ZPSCAN_LAUNCH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tools/mpi-launch}
+# openmpi4 | openmpi5 | mpich | unknown: what a launcher does with a signal sent to it is
+# its own business (README, "Exit codes"), and Hydra's exit code then varies
+LAUNCH_KIND=$("$MPIEXEC" --kind 2>/dev/null || echo unknown)
 NPASS=0
 NFAIL=0
 WORK=$(mktemp -d /tmp/zptest.XXXXXX)

@@ -121,10 +121,18 @@ launcher_signal() { # SIG OUT: the scan under mpirun, the signal to mpirun once 
   wait $mp
 }
 launcher_signal USR1 "$WORK/lusr1.h5"; rc=$?
-check "SIGUSR1 to mpirun: exit 4 (or 0 when it had finished)" sh -c "[ $rc = 4 ] || { [ $rc = 0 ] && [ -e '$WORK/lusr1.h5' ]; }"
+if [ "$LAUNCH_KIND" = mpich ]; then # Hydra forwards the signal, but its exit code varies (0 or 4)
+  check "SIGUSR1 to mpiexec (Hydra): exit 4 or 0, resumable or complete" sh -c "{ [ $rc = 4 ] || [ $rc = 0 ]; } && { [ -e '$WORK/lusr1.h5' ] || [ -e '$WORK/lusr1.h5.partial' ]; }"
+else
+  check "SIGUSR1 to mpirun: exit 4 (or 0 when it had finished)" sh -c "[ $rc = 4 ] || { [ $rc = 0 ] && [ -e '$WORK/lusr1.h5' ]; }"
+fi
 for sig in TERM INT; do
   launcher_signal $sig "$WORK/l$sig.h5"; rc=$?
-  check "SIG$sig to mpirun: exit 1 (mpirun's; also when the scan had completed), or 0" sh -c "[ $rc = 1 ] || { [ $rc = 0 ] && [ -e '$WORK/l$sig.h5' ]; }"
+  if [ "$LAUNCH_KIND" = mpich ]; then # Hydra: the ranks stop; its own exit code is 0, 1 or 4
+    check "SIG$sig to mpiexec (Hydra): exit 0, 1 or 4" sh -c "[ $rc = 0 ] || [ $rc = 1 ] || [ $rc = 4 ]"
+  else
+    check "SIG$sig to mpirun: exit 1 (mpirun's; also when the scan had completed), or 0" sh -c "[ $rc = 1 ] || { [ $rc = 0 ] && [ -e '$WORK/l$sig.h5' ]; }"
+  fi
   check "SIG$sig to mpirun: a result only if complete" sh -c "[ ! -e '$WORK/l$sig.h5' ] || /usr/bin/python3 -c \"import h5py, sys; sys.exit(0 if int(h5py.File('$WORK/l$sig.h5')['/'].attrs['complete']) == 1 else 1)\""
   [ -e "$WORK/l$sig.h5" ] || check "SIG$sig to mpirun: --resume completes" run 2 -q "$WORK/in.ini" -o "$WORK/l$sig.h5" --resume
   check "SIG$sig to mpirun: result identical" same_data "$WORK/ref.h5" "$WORK/l$sig.h5"
