@@ -287,6 +287,10 @@ static zp_status parse_scan(const zp_ini_doc *d, zp_config *c)
             snprintf(buf, sizeof buf, "%s", e->val);
             ZP_TRY(zp_ini_list(d, e, buf, it, ZP_NOBS, &n));
             for (int i = 0; i < n; ++i) {
+                if (!strcmp(it[i], "default")) { /* "default, lhc_chi2": the defaults and more */
+                    for (int j = 0; j < ZP_NOBS; ++j) c->store_obs[j] |= zp_obs[j].is_default;
+                    continue;
+                }
                 int k = -1;
                 for (int j = 0; j < ZP_NOBS; ++j)
                     if (!strcmp(it[i], zp_obs_names[j])) k = j;

@@ -4,6 +4,8 @@
 
 #include "zpscan/h5attr.h"
 #include "zpscan/lhc.h"
+#include "zpscan/binned.h"
+#include "zpscan/preflight.h"
 #include "zpscan/pdf.h"
 
 #include <errno.h>

@@ -2,9 +2,11 @@
 
 #include <math.h>
 #include <string.h>
-#if defined(__AVX512DQ__)
+#if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
+
+#include "zpscan/binned.h"
 
 /* The row is evaluated 8 points at a time with GCC/Clang vector extensions: each operation
  * below is one AVX-512 instruction on 8 doubles (two AVX2 or four SSE2 ones elsewhere; the
@@ -49,6 +51,38 @@ INLINE vd vperm(vd t, vi k)
 #else
     vd r;
     for (int l = 0; l < VL; ++l) r[l] = t[k[l] & (VL - 1)];
+    return r;
+#endif
+}
+
+/* base[idx[l]] per lane (the binned LHC tables); idx in range */
+INLINE vd vgather(const double *base, vi idx)
+{
+#if defined(__AVX512F__)
+    return (vd)_mm512_i64gather_pd((__m512i)idx, base, 8);
+#else
+    vd r;
+    for (int l = 0; l < VL; ++l) r[l] = base[idx[l]];
+    return r;
+#endif
+}
+INLINE vd vgatherf(const float *base, vi idx)
+{
+#if defined(__AVX512F__)
+    return __builtin_convertvector((vf)_mm512_i64gather_ps((__m512i)idx, base, 4), vd);
+#else
+    vd r;
+    for (int l = 0; l < VL; ++l) r[l] = base[idx[l]];
+    return r;
+#endif
+}
+INLINE vd vsqrt(vd x)
+{
+#if defined(__AVX512F__)
+    return (vd)_mm512_sqrt_pd((__m512d)x);
+#else
+    vd r;
+    for (int l = 0; l < VL; ++l) r[l] = __builtin_sqrt(x[l]);
     return r;
 #endif
 }

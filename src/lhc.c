@@ -1,5 +1,6 @@
 /* LHC dilepton constraint, per mass: luminosity tables, limit tables, the slice. */
 #include "zpscan/lhc.h"
+#include "zpscan/binned.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -362,6 +363,19 @@ static int bracket(const double *x, int n, double v)
     return lo;
 }
 
+void zp_lumi_table_at(const zp_lumi_table *lt, double mass, double *lumi, double *acc)
+{
+    const int i = lt->n > 1 ? bracket(lt->mass, lt->n, mass) : 0;
+    if (mass == lt->mass[i]) {
+        *lumi = lt->lumi_bs[i];
+        *acc = lt->acc[i];
+    } else {
+        const double t = log(mass / lt->mass[i]) / log(lt->mass[i + 1] / lt->mass[i]);
+        *lumi = exp((1.0 - t) * log(lt->lumi_bs[i]) + t * log(lt->lumi_bs[i + 1]));
+        *acc = (1.0 - t) * lt->acc[i] + t * lt->acc[i + 1];
+    }
+}
+
 /* a mass the LHC cannot test: the table's widths, NaN limits (a forgotten flag can never
  * read as "allowed") */
 static zp_status slice_untested(zp_lhc_slice *out, const zp_limit_table *lim)
@@ -392,16 +406,8 @@ zp_status zp_lhc_slice_at(const zp_lumi_table *lt, const zp_limit_table *lim,
         return (!lim || lim->nw < 1) ? ZP_OK : slice_untested(out, lim);
     }
 
-    const int i = lt->n > 1 ? bracket(lt->mass, lt->n, mass) : 0;
     double lumi, acc;
-    if (mass == lt->mass[i]) {
-        lumi = lt->lumi_bs[i];
-        acc = lt->acc[i];
-    } else {
-        const double t = log(mass / lt->mass[i]) / log(lt->mass[i + 1] / lt->mass[i]);
-        lumi = exp((1.0 - t) * log(lt->lumi_bs[i]) + t * log(lt->lumi_bs[i + 1]));
-        acc = (1.0 - t) * lt->acc[i] + t * lt->acc[i + 1];
-    }
+    zp_lumi_table_at(lt, mass, &lumi, &acc);
     out->sigma_per_g2 = zp_lhc_sigma_fb(mass, c->sqrts, zp_lhc_width_bs_per_g2(c, mass), lumi);
     out->acceptance = acc;
 
@@ -425,6 +431,9 @@ void zp_lhc_slice_free(zp_lhc_slice *s)
 {
     free(s->all);
     s->all = NULL;
+    if (s->bin) zp_binned_tab_free(s->bin);
+    free(s->bin);
+    s->bin = NULL;
 }
 
 zp_status zp_lhc_slice_set(zp_lhc_slice *s, int nw, const double *width, const double *limit)

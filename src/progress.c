@@ -90,6 +90,11 @@ char *zp_progress_record(const zp_progress *p, const zp_run_record *r)
     for (int b = 0; b < ZP_NBITS && k > 0 && (size_t)k < cap; ++b)
         k += snprintf(j + k, cap - (size_t)k, "%s\"%s\": %llu", b ? ", " : "", zp_bit_names[b],
                       (unsigned long long)r->counts[b]);
+    if (r->lhc_slices > 0 && k > 0 && (size_t)k < cap)
+        k += snprintf(j + k, cap - (size_t)k,
+                      "},\n  \"lhc_binned_precompute_s\": {\"slices\": %lld, \"wall\": %.6f, \"per_slice_mean\": %.6g, "
+                      "\"per_slice_max\": %.6g, \"width_nodes_mean\": %.4g",
+                      (long long)r->lhc_slices, r->lhc_wall, r->lhc_slice_mean, r->lhc_slice_max, r->lhc_nodes_mean);
     if (k > 0 && (size_t)k < cap) snprintf(j + k, cap - (size_t)k, "}\n}\n");
     return j;
 }

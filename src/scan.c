@@ -27,6 +27,7 @@
 #include "zpscan/model.h"
 #include "zpscan/pipe.h"
 #include "zpscan/preflight.h"
+#include "zpscan/binned_slices.h"
 #include "zpscan/progress.h"
 #include "zpscan/projections.h"
 #include "zpscan/sched.h"
@@ -140,6 +141,8 @@ typedef struct {
     zp_config *c;
     zp_lumi_table *lt;
     zp_limit_table *lim;
+    zp_spectra *sp;       /* the binned LHC method's spectra */
+    zp_binned_stats bstat;
     char *text;
     zp_grid g;
     zp_model m;
@@ -208,6 +211,7 @@ static zp_status load_inputs(scan_state *S)
     } else {
         ZP_TRY(zp_lumi_table_read(c->lhc.lumi_path, S->lt));
     }
+    if (c->cc.lhc.binned) ZP_TRY(zp_spectra_read(c->cc.lhc.spectra, NULL, S->sp));
     return zp_limit_table_read(c->lhc.limits_path, S->lim);
 }
 
@@ -218,13 +222,15 @@ static zp_status phase_inputs(scan_state *S)
     S->c = calloc(1, sizeof *S->c);
     S->lt = calloc(1, sizeof *S->lt);
     S->lim = calloc(1, sizeof *S->lim);
-    if (!S->c || !S->lt || !S->lim) st = ZP_ENOMEM;
+    S->sp = calloc(1, sizeof *S->sp);
+    if (!S->c || !S->lt || !S->lim || !S->sp) st = ZP_ENOMEM;
     if (S->rank == 0 && st == ZP_OK) st = zp_env_check();
     if (S->rank == 0 && st == ZP_OK) st = load_inputs(S);
     ZP_TRY(agree(S->comm, st));
     TRY_UNAGREED(S, bcast_bytes(S->comm, S->c, sizeof *S->c));
     TRY_UNAGREED(S, bcast_bytes(S->comm, S->lt, sizeof *S->lt));
     TRY_UNAGREED(S, bcast_limits(S->comm, S->rank, S->lim));
+    if (S->c->lhc.enabled && S->c->cc.lhc.binned) TRY_UNAGREED(S, bcast_bytes(S->comm, S->sp, sizeof *S->sp));
     TRY_UNAGREED(S, bcast_string(S->comm, S->rank, &S->text));
     if (S->o->progress_seconds >= 0) S->c->progress_seconds = S->o->progress_seconds;
     if (S->o->checkpoint_seconds >= 0) S->c->checkpoint_seconds = S->o->checkpoint_seconds;
@@ -249,6 +255,10 @@ static zp_status phase_setup(scan_state *S)
         zp_err_set(st = ZP_ENOMEM, "out of memory for %lld mass slices", (long long)g->n[0]);
     for (int64_t i = 0; st == ZP_OK && i < g->n[ZP_AX_MASS]; ++i)
         st = zp_model_slice(&S->m, c, S->lt, S->lim, g->v[ZP_AX_MASS][i], &S->slices[i]);
+    if (st == ZP_OK && c->lhc.enabled && c->cc.lhc.binned) { /* collective: every rank is here */
+        st = zp_binned_slices(S->comm, c, S->lt, S->sp, g->v[ZP_AX_MASS], g->n[ZP_AX_MASS], S->slices, &S->bstat);
+        if (st != ZP_OK) return unagreed(S, st);
+    }
     if (st == ZP_OK) {
         S->accs = calloc((size_t)S->nacc, sizeof *S->accs);
         S->bufs = calloc((size_t)S->nslot, sizeof *S->bufs);
@@ -529,7 +539,9 @@ static zp_status phase_finish(scan_state *S)
         .tiles_before = S->tiles_before, .tiles_computed = computed, .complete = !S->stopped,
         .t_setup = S->t_setup, .t_compute = tmax[0], .t_write = tmax[1], .t_checkpoint = tmax[2],
         .t_wait = tmax[3], .t_total = MPI_Wtime() - S->t0, .t_finish = -1, .tile_mean = tmean, .tile_cv = tcv,
-        .tile_max = tmax[4], .io_mode = S->h.collective_checked - 1, .counts = S->total.counts};
+        .tile_max = tmax[4], .io_mode = S->h.collective_checked - 1, .counts = S->total.counts,
+        .lhc_slices = S->bstat.slices, .lhc_wall = S->bstat.wall, .lhc_slice_mean = S->bstat.slice_mean,
+        .lhc_slice_max = S->bstat.slice_max, .lhc_nodes_mean = S->bstat.nodes_mean};
     char *record = S->rank == 0 ? zp_progress_record(&S->prog, &rr) : NULL;
     zp_status st = bcast_string(S->comm, S->rank, &record);
     if (st == ZP_OK && !S->stopped) {
@@ -579,6 +591,7 @@ static void state_free(scan_state *S)
     free(S->text);
     free(S->lt);
     if (S->lim) zp_limit_table_free(S->lim);
+    free(S->sp);
     free(S->lim);
     free(S->c);
 }

@@ -54,7 +54,7 @@ typedef struct {
 /* What the kernels need at one mass. The first ZP_LHC_PAD columns are held inline, padded
  * by repeating the last column (slope 0) so a fixed-trip permute interpolates without
  * branches; a table of more columns also has all of them in `all` (heap: width, limit,
- * slope, nw each), which zp_lhc_slice_free releases. A copy shares `all`. */
+ * slope, nw each), which zp_lhc_slice_free releases (and `bin`). A copy shares both. */
 typedef struct {
     double sigma_per_g2;   /* P(M): sigma(pp->Z') in fb divided by (gqL^2 + gqR^2) */
     double acceptance;     /* A(M) */
@@ -64,6 +64,7 @@ typedef struct {
     double limit[ZP_LHC_PAD];  /* fb at this mass (log-interpolated in mass) */
     double slope[ZP_LHC_PAD];  /* d limit / d(Gamma/M) from column j to j+1 (0 past the last) */
     double *all;               /* nw > ZP_LHC_PAD: width[nw], limit[nw], slope[nw]; else NULL */
+    struct zp_binned_tab *bin; /* the binned method's tables at this mass (binned.h), owned; else NULL */
 } zp_lhc_slice;
 
 static inline const double *zp_lhc_widths(const zp_lhc_slice *s) { return s->all ? s->all : s->width; }
@@ -82,6 +83,8 @@ zp_status zp_lhc_slice_set(zp_lhc_slice *s, int nw, const double *width, const d
 zp_status zp_lumi_table_read(const char *path, zp_lumi_table *t);
 zp_status zp_limit_table_read(const char *path, zp_limit_table *t);
 
+/* lumi_bs and the acceptance at a mass inside the table, interpolated as below */
+void zp_lumi_table_at(const zp_lumi_table *lt, double mass, double *lumi, double *acc);
 /* P(M), A(M) interpolated from the lumi table (error if M outside it), limits at M. */
 zp_status zp_lhc_slice_at(const zp_lumi_table *lt, const zp_limit_table *lim,
                           const zp_lhc_consts *c, double mass, zp_lhc_slice *out);

@@ -24,6 +24,10 @@ typedef struct {
     double t_finish;                   /* results written, flushed, marked complete; < 0: not known yet */
     double tile_mean, tile_cv, tile_max; /* compute time per tile: mean, std/mean, max (all ranks) */
     int io_mode;              /* H5D_mpio_actual_io_mode_t of the first tile write, -1 unknown */
+    /* the binned LHC method's per-mass tables (lhc_slices = 0: not used): wall time of the
+     * phase, seconds per slice (mean, max over slices), width nodes per slice (mean) */
+    int64_t lhc_slices;
+    double lhc_wall, lhc_slice_mean, lhc_slice_max, lhc_nodes_mean;
     const uint64_t *counts;   /* ZP_NBITS */
 } zp_run_record;
 

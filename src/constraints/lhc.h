@@ -1,7 +1,11 @@
-/* The LHC dilepton search (docs/PHYSICS.md §6-7): sigma(pp -> Z') B(Z' -> l+l-) A in the
- * fiducial region, LO and narrow width, against ATLAS's 139 fb^-1 limits at the point's
- * mass and Gamma/M (method "fiducial_limit": a cut; it defines no likelihood). Untested
- * where disabled, outside the limit table's masses or beyond its widest width. */
+/* The LHC dilepton search (docs/PHYSICS.md §6-7, §11): sigma(pp -> Z') B(Z' -> l+l-) A in
+ * the fiducial region, LO, against ATLAS's 139 fb^-1 search. Two methods ([lhc] method):
+ *   fiducial_limit (the paper's, default): a cut on ATLAS's published combined ee+mumu limit
+ *     at the point's mass and Gamma/M; it defines no likelihood;
+ *   binned: the per-channel Poisson likelihood of ATLAS's public mass spectra with the line's
+ *     Breit-Wigner shape (src/binned.c), excluded when CLs < 0.05; Delta chi^2(mu = 1).
+ * Untested where disabled, outside the table's or spectra's masses, or beyond the widest
+ * width. */
 #ifndef ZP_C_LHC_VOCAB
 #define ZP_C_LHC_VOCAB
 #define zp_lhc_bits(B, U, x)                                                                        \
@@ -13,7 +17,13 @@
       "fiducial sigma(pp -> Z') * B(Z' -> l+l-) * acceptance at 13 TeV, LO, narrow width")         \
     O(x, LHC_LIMIT, "lhc_limit", "fb", 0, 0,                                                      \
       "observed 95% CL limit on the fiducial sigma*B at this M and Gamma/M; NaN where not tested") \
-    O(x, LHC_RATIO, "lhc_ratio", "1", 1, 0, "sigmaB_fid / lhc_limit (excluded above 1); NaN where not tested")
+    O(x, LHC_RATIO, "lhc_ratio", "1", 1, 0, "sigmaB_fid / lhc_limit (excluded above 1); NaN where not tested") \
+    O(x, LHC_CLS, "lhc_cls", "1", 0, 0,                                                           \
+      "binned method: CLs of the point (excluded below 0.05), asymptotic; NaN otherwise or where not tested") \
+    O(x, LHC_CHI2, "lhc_chi2", "1", 0, 0,                                                         \
+      "binned method: Delta chi^2(mu = 1) of the Poisson likelihood of the spectra; NaN otherwise or where not tested") \
+    O(x, LHC_UL, "lhc_ul", "fb", 0, 0,                                                            \
+      "binned method: 95% CL (CLs) upper limit on sigmaB_fid in the point's channel(s) at its M and Gamma/M; NaN otherwise")
 #define zp_lhc_keys(K, x)                                                                        \
     K(x, "enabled", "yes | no")                                                                   \
     K(x, "lumi_table", "parton-luminosity table")                                                 \
@@ -23,24 +33,101 @@
     K(x, "pdf_set", "LHAPDF set: compute the luminosity table at start")                          \
     K(x, "pdf_member", "LHAPDF member (>= 0)")                                                    \
     K(x, "pt_min", "lepton pT cut, GeV (with pdf_set)")                                           \
-    K(x, "eta_max", "lepton |eta| cut (with pdf_set)")
-/* the fiducial-limit method is a cut on a published limit: it defines no likelihood */
+    K(x, "eta_max", "lepton |eta| cut (with pdf_set)")                                            \
+    K(x, "method", "fiducial_limit | binned (per-channel likelihood of the spectra)")             \
+    K(x, "channels", "binned: auto | ee | mumu | both (auto: the scanned lepton's)")              \
+    K(x, "spectra", "binned: directory of the ATLAS spectra (inputs/lhc/atlas139_spectra)")      \
+    K(x, "binned_widths", "binned: Gamma/M nodes, from 0, increasing (refined per mass)")
 /* (its INI section or "", one line for --help, how it defines Delta chi^2 or "") */
-#define zp_lhc_about "lhc", "ATLAS 13 TeV 139 fb^-1 dilepton search, fiducial limits", \
-    ""
+#define zp_lhc_about "lhc", "ATLAS 13 TeV 139 fb^-1 dilepton search: fiducial limits, or the binned likelihood", \
+    "binned: Delta chi^2(mu = 1) of the Poisson likelihood (fiducial_limit: none)"
 #endif
 
 #if defined(ZP_CONSTRAINT_CFG) && !defined(ZP_C_LHC_CFG)
 #define ZP_C_LHC_CFG
-ZP_CONSTRAINT_NO_CFG(lhc)
+#define ZP_LHC_MAX_BW 64 /* binned_widths nodes (the parser names the key beyond) */
+typedef struct {
+    int binned;                  /* method: 0 fiducial_limit, 1 binned */
+    int channels;                /* as given: 0 auto, 1 ee, 2 mumu, 3 both */
+    int chans;                   /* resolved: bit 0 ee, bit 1 mumu (binned.h ZP_CH_BIT) */
+    int nbw;
+    double bw[ZP_LHC_MAX_BW];    /* the Gamma/M nodes */
+    char spectra[512];
+    char source[512];
+    double lumi_ifb;
+    uint64_t spectra_hash;       /* of the numbers read (the resume fingerprint hashes cc) */
+} zp_lhc_cfg;
 #endif
 
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_LHC_IMPL)
 #define ZP_C_LHC_IMPL
-ZP_CONSTRAINT_NO_EXTRAS(lhc) /* its settings: zp_config.lhc (config.h) */
-/* its [lhc] keys (docs/INPUT.md); data-file paths are relative to the input file */
+/* its settings: zp_config.lhc (config.h) and, for the binned method, zp_lhc_cfg */
+static void zp_lhc_defaults(zp_config *c)
+{
+    zp_lhc_cfg *l = &c->cc.lhc;
+    static const double bw[] = {0, 0.005, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1};
+    l->nbw = (int)(sizeof bw / sizeof bw[0]);
+    memcpy(l->bw, bw, sizeof bw);
+    zp_ini_join_path(l->spectra, sizeof l->spectra, zp_ini_data_dir(), "lhc/atlas139_spectra");
+}
+static zp_status zp_lhc_record(hid_t grp, const zp_config *c)
+{
+    const zp_lhc_cfg *l = &c->cc.lhc;
+    ZP_TRY(zp_h5a_str(grp, "lhc_method", l->binned ? "binned" : "fiducial_limit"));
+    if (!l->binned) return ZP_OK;
+    static const char *const ch[] = {"", "ee", "mumu", "ee+mumu"};
+    ZP_TRY(zp_h5a_str(grp, "lhc_channels", ch[l->chans & 3]));
+    ZP_TRY(zp_h5a_str(grp, "lhc_spectra", l->spectra));
+    ZP_TRY(zp_h5a_str(grp, "lhc_spectra_source", l->source));
+    ZP_TRY(zp_h5a_f64(grp, "lhc_luminosity_ifb", l->lumi_ifb));
+    return zp_h5a_num(grp, "lhc_binned_widths", H5T_NATIVE_DOUBLE, l->bw, (size_t)l->nbw);
+}
+/* the binned method's keys */
+static zp_status zp_lhc_parse_binned(const zp_ini_doc *d, zp_config *c, const char *dir)
+{
+    zp_lhc_cfg *l = &c->cc.lhc;
+    const zp_ini_ent *e;
+    if ((e = zp_ini_get(d, "lhc", "method"))) {
+        if (!strcmp(e->val, "fiducial_limit")) l->binned = 0;
+        else if (!strcmp(e->val, "binned")) l->binned = 1;
+        else return ZP_INI_BAD(d, e, "'%s' is not a method (fiducial_limit or binned)", e->val);
+    }
+    if ((e = zp_ini_get(d, "lhc", "channels"))) {
+        static const char *const names[] = {"auto", "ee", "mumu", "both"};
+        l->channels = -1;
+        for (int k = 0; k < 4; ++k)
+            if (!strcmp(e->val, names[k])) l->channels = k;
+        if (l->channels < 0) return ZP_INI_BAD(d, e, "'%s' is not auto, ee, mumu or both", e->val);
+    }
+    /* auto: the scanned lepton's; a channel the Z' does not decay to has no signal */
+    const int have = c->lepton == ZP_LEPTON_E ? 1 : c->lepton == ZP_LEPTON_MU ? 2 : 3;
+    l->chans = l->channels ? l->channels : have;
+    if ((l->chans & have) != l->chans && (e = zp_ini_get(d, "lhc", "channels")))
+        return ZP_INI_BAD(d, e, "'%s': this Z' (lepton = %s) has no signal there", e->val,
+                          c->lepton == ZP_LEPTON_E ? "e" : "mu");
+    ZP_TRY(zp_ini_file_key(d, "lhc", "spectra", dir, l->spectra, sizeof l->spectra));
+    if ((e = zp_ini_get(d, "lhc", "binned_widths"))) {
+        char buf[4096], *items[ZP_LHC_MAX_BW + 1];
+        int n = 0;
+        ZP_TRY(zp_ini_list(d, e, buf, items, ZP_LHC_MAX_BW + 1, &n));
+        if (n > ZP_LHC_MAX_BW) return ZP_INI_BAD(d, e, "more than %d widths", ZP_LHC_MAX_BW);
+        if (n < 2) return ZP_INI_BAD(d, e, "at least two widths (the first 0)");
+        for (int k = 0; k < n; ++k) {
+            char *end;
+            const double v = strtod(items[k], &end);
+            if (end == items[k] || *end || !isfinite(v)) return ZP_INI_BAD(d, e, "'%s' is not a number", items[k]);
+            if (k == 0 && v != 0.0) return ZP_INI_BAD(d, e, "the first width must be 0 (got %s)", items[k]);
+            if (k > 0 && !(v > l->bw[k - 1] && v <= 1.0))
+                return ZP_INI_BAD(d, e, "'%s': widths must increase, up to 1", items[k]);
+            l->bw[k] = v;
+        }
+        l->nbw = n;
+    }
+    return ZP_OK;
+}
 static zp_status zp_lhc_parse(const zp_ini_doc *d, zp_config *c, const char *dir)
 {
+    ZP_TRY(zp_lhc_parse_binned(d, c, dir));
     const zp_ini_ent *e;
     if ((e = zp_ini_get(d, "lhc", "enabled"))) ZP_TRY(zp_ini_bool(d, e, &c->lhc.enabled));
     ZP_TRY(zp_ini_file_key(d, "lhc", "lumi_table", dir, c->lhc.lumi_path, sizeof c->lhc.lumi_path));
@@ -111,6 +198,19 @@ static zp_status zp_lhc_load(const zp_ini_doc *in, zp_config *c)
         free(t);
         ZP_TRY(st);
     }
+    if (c->cc.lhc.binned) { /* the spectra: read here for their errors, again at start (scan.c) */
+        zp_lhc_cfg *l = &c->cc.lhc;
+        zp_spectra *sp = malloc(sizeof *sp);
+        if (!sp) ZP_FAIL(ZP_ENOMEM, "out of memory for the spectra");
+        zp_status st = zp_spectra_read(l->spectra, in, sp);
+        if (st == ZP_OK) {
+            l->lumi_ifb = sp->lumi_ifb;
+            snprintf(l->source, sizeof l->source, "%s", sp->source);
+            l->spectra_hash = zp_fnv1a(14695981039346656037ull, sp->ch, sizeof sp->ch);
+        }
+        free(sp);
+        ZP_TRY(st);
+    }
     return zp_lhc_readable(in, "limits", c->lhc.limits_path);
 }
 #endif
@@ -130,6 +230,9 @@ typedef struct {
     /* a table of more than VL widths: its nw widths, limits and slopes, searched by a loop */
     int wide, nw;
     const double *W, *L, *S;
+    /* the binned method: its tables at this mass (NULL where the mass is not tested) */
+    int binned;
+    const zp_binned_tab *bin;
 } zp_lhc_rc;
 typedef struct {
     vd num;
@@ -149,6 +252,8 @@ INLINE void zp_lhc_rc_init(zp_lhc_rc *c, const zp_model *m, const zp_mass_slice 
     c->W = zp_lhc_widths(&s->lhc);
     c->L = zp_lhc_limits(&s->lhc);
     c->S = zp_lhc_slopes(&s->lhc);
+    c->binned = m->cc.lhc.binned;
+    c->bin = s->lhc.bin;
     for (int j = 0; j + 1 < VL; ++j) {
         c->Lt[j + 1] = s->lhc.limit[j];
         c->St[j + 1] = s->lhc.slope[j];
@@ -174,6 +279,74 @@ INLINE void zp_lhc_part1(const int full, const zp_lhc_rc *c, const zp_pt *p, zp_
     /* sigma B = P gq2 wl / w; the verdict compares num = P gq2 wl with limit * w instead
      * (no divide; w = 0 only when wl = 0) */
     st->num = c->P * p->gq2 * p->wl;
+}
+
+/* sqrt(Delta chi^2) or sqrt(chi2_A) from rows q of nodes k, k + 1 (zp_binned_tab_eval) */
+INLINE vd zp_lhc_binned_q(const float *q, vi i0, vi i1, vd fw, vd g)
+{
+    const vd a = vgatherf(q, i0), a1 = vgatherf(q, i0 + 1), z = vgatherf(q, i1), z1 = vgatherf(q, i1 + 1);
+    return (1.0 - fw) * ((1.0 - g) * a + g * a1) + fw * ((1.0 - g) * z + g * z1);
+}
+INLINE vd zp_lhc_binned_tail(const float *q, const double *sl, vi k, vi i0l, vi i1l, vd fw, vd dt)
+{
+    const vd a = vgatherf(q, i0l), z = vgatherf(q, i1l);
+    return (1.0 - fw) * (a * a + dt * vgather(sl, k)) + fw * (z * z + dt * vgather(sl, k + 1));
+}
+
+/* The binned method's Delta chi^2 (into chi2_total when in combine) and, in the full pass,
+ * lhc_chi2, lhc_cls, lhc_ul: the tables of src/binned.c interpolated exactly as
+ * zp_binned_tab_eval does, in Gamma/M between the width nodes k, k + 1 and in the table
+ * coordinate u of t = sigmaB_fid S (zp_binned_u: 16 sqrt(t), then a pseudo log2 from the
+ * bits of t), linear in t past the last node. */
+INLINE void zp_lhc_binned(const int full, const zp_lhc_rc *c, const zp_lhc_st *st, vd w, vd lim, vi tested,
+                          zp_blk *b, const zp_outs *out, int64_t i, int64_t nr)
+{
+    const vd zero = {0}, nan = zero + NAN;
+    vd D = nan, A = nan;
+    const zp_binned_tab *T = c->bin;
+    if (T) {
+        const int64_t nt = T->nt;
+        vi k = (vi){0};
+        for (int j = 1; j + 1 < T->nw; ++j) k -= (vi)(w >= T->w[j]); /* -1 where true */
+        const vd w0 = vgather(T->w, k), w1 = vgather(T->w, k + 1);
+        vd fw = (w - w0) / (w1 - w0);
+        fw = vsel(fw >= 0.0, fw, zero); /* NaN (never tested) to 0 */
+        fw = vsel(fw <= 1.0, fw, zero + 1.0);
+        const vd x = st->num / vsel(w > 0.0, w, zero + 1.0); /* sigmaB_fid */
+        const vd t = x * ((1.0 - fw) * vgather(T->S, k) + fw * vgather(T->S, k + 1));
+        const vi bits = (vi)t;
+        const vd mant = (vd)((bits & INT64_C(0x000FFFFFFFFFFFFF)) | INT64_C(0x3FF0000000000000));
+        const vd e = __builtin_convertvector((bits >> 52) - (1023 + 8), vd);
+        const vd ulog = ZP_BINNED_NSQ + ZP_BINNED_PER_OCT * (e + (mant - 1.0));
+        vd u = vsel(t <= 256.0, 16.0 * vsqrt(t), ulog);
+        u = vsel((u >= 0.0) & (t <= ZP_BINNED_TMAX), u, zero); /* NaN and the tail: row 0 (unused) */
+        vi j = __builtin_convertvector(u, vi);
+        const vi over = j > nt - 2;
+        j = (j & ~over) | ((nt - 2) & over);
+        const vd g = u - __builtin_convertvector(j, vd);
+        const vi i0 = k * nt + j, i1 = i0 + nt, l0 = k * nt + (nt - 1), l1 = l0 + nt;
+        const vi tail = t > ZP_BINNED_TMAX;
+        const vd dt = t - ZP_BINNED_TMAX;
+        const vd qo = zp_lhc_binned_q(T->qo, i0, i1, fw, g);
+        D = vsel(tail, zp_lhc_binned_tail(T->qo, T->so, k, l0, l1, fw, dt), qo * qo);
+        D = vsel(tested, D, nan);
+        if (full) {
+            const vd qa = zp_lhc_binned_q(T->qa, i0, i1, fw, g);
+            A = vsel(tail, zp_lhc_binned_tail(T->qa, T->sa, k, l0, l1, fw, dt), qa * qa);
+        }
+    }
+    ZP_CHI2(b, ZP_BIT_LHC, D);
+    if (full) {
+        vd cls;
+        for (int l = 0; l < VL; ++l) { /* CLs = [1 - Phi(qo)] / Phi(qa - qo) (zp_binned_cls) */
+            const double qo = __builtin_sqrt(D[l]), qa = __builtin_sqrt(A[l]);
+            const double den = 0.5 * erfc(-(qa - qo) / M_SQRT2);
+            cls[l] = D[l] != D[l] ? NAN : den > 0 ? 0.5 * erfc(qo / M_SQRT2) / den : 0.0;
+        }
+        ZP_PUT(full, out, ZP_OBS_LHC_CHI2, D, i, nr);
+        ZP_PUT(full, out, ZP_OBS_LHC_CLS, cls, i, nr);
+        ZP_PUT(full, out, ZP_OBS_LHC_UL, vsel(tested, lim, nan), i, nr);
+    }
 }
 
 INLINE void zp_lhc_part2(const int full, const zp_lhc_rc *c, const zp_pt *p, const zp_lhc_st *st,
@@ -202,7 +375,13 @@ INLINE void zp_lhc_part2(const int full, const zp_lhc_rc *c, const zp_pt *p, con
         ZP_PUT(full, out, ZP_OBS_SIGMAB_FID, sbf, i, nr);
         ZP_PUT(full, out, ZP_OBS_LHC_LIMIT, vsel(tested, lim, zero + NAN), i, nr);
         ZP_PUT(full, out, ZP_OBS_LHC_RATIO, vsel(tested, sbf / lim, zero + NAN), i, nr);
+        if (!c->binned) {
+            ZP_PUT(full, out, ZP_OBS_LHC_CLS, zero + NAN, i, nr);
+            ZP_PUT(full, out, ZP_OBS_LHC_CHI2, zero + NAN, i, nr);
+            ZP_PUT(full, out, ZP_OBS_LHC_UL, zero + NAN, i, nr);
+        }
     }
+    if (c->binned && (full || (b->comb & ZP_BITV(ZP_BIT_LHC)))) zp_lhc_binned(full, c, st, w, lim, tested, b, out, i, nr);
 }
 #endif
 ZP_CONSTRAINT(lhc)
