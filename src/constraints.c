@@ -73,3 +73,10 @@ zp_status zp_constraints_load(const zp_ini_doc *d, zp_config *c)
 #undef ZP_CONSTRAINT
     return ZP_OK;
 }
+
+int zp_constraint_defines_chi2(const zp_config *c, int k)
+{
+    if (!zp_constraints[k].chi2[0]) return 0;
+    /* the one constraint whose likelihood depends on its method */
+    return zp_constraints[k].pass_bit != ZP_BIT_LHC || c->cc.lhc.binned;
+}

@@ -234,7 +234,7 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
         int nw = 0, nwo = 0;
         for (int k = 0; k < ZP_NCONSTRAINTS; ++k) {
             if (!(c->combine & (1u << zp_constraints[k].pass_bit))) continue;
-            if (zp_constraints[k].chi2[0]) with[nw++] = zp_constraints[k].name;
+            if (zp_constraint_defines_chi2(c, k)) with[nw++] = zp_constraints[k].name;
             else without[nwo++] = zp_constraints[k].name;
         }
         ZP_TRY(zp_h5a_strs(grp, "chi2_terms", with, nw));

@@ -3,6 +3,7 @@
 # (the timeout in run() catches a hang), and no output file of any kind.
 ZPSCAN=$1
 . "$(dirname "$0")/lib.sh"
+SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 good() {
 cat <<'INI'
 [scan]
@@ -208,5 +209,26 @@ expect_bad bad_lep_key "bad_lep_key.ini:20: \[lep\] min_mass" "$WORK/bad_lep_key
 mk bad_gauss; printf '[mu.gauss]\ncoefficients = C9\nmean = 0\ncov = -1\nchi2_max = 4\nsource = s\n' > "$WORK/fg.ini"
 printf '[flavour]\nfile = fg.ini\n' >> "$WORK/bad_gauss.ini"
 expect_bad bad_gauss "fg.ini:4: \[mu.gauss\] cov: not positive definite" "$WORK/bad_gauss.ini"
+# the binned LHC method's spectra and keys (a copy of the shipped spectra, then one fault each)
+spec() { rm -rf "$WORK/$1" && cp -r "$SRCDIR/inputs/lhc/atlas139_spectra" "$WORK/$1" && chmod -R u+w "$WORK/$1"; }
+binned() { mk "$1"; printf '[lhc]\nmethod = binned\nspectra = %s\n' "$2" >> "$WORK/$1.ini"; }
+spec sp_trunc; printf '5806.19\t5900\t3\n' >> "$WORK/sp_trunc/mm_data.dat"
+binned bad_spectra_row sp_trunc
+expect_bad bad_spectra_row "sp_trunc/mm_data.dat:$(wc -l < "$WORK/sp_trunc/mm_data.dat"): truncated row" "$WORK/bad_spectra_row.ini"
+spec sp_nan; sed -i '5s/^\([0-9.]*\)\t\([0-9.]*\)\t[0-9]*/\1\t\2\tmany/' "$WORK/sp_nan/mm_data.dat"
+binned bad_spectra_number sp_nan
+expect_bad bad_spectra_number "sp_nan/mm_data.dat:5: column 3: not a number" "$WORK/bad_spectra_number.ini"
+spec sp_nores; rm "$WORK/sp_nores/mm_resolutions.dat"
+binned missing_resolution sp_nores
+expect_bad missing_resolution "sp_nores/mm_resolutions.dat: cannot read" "$WORK/missing_resolution.ini"
+spec sp_unsorted; sed -i '10{h;d};11G' "$WORK/sp_unsorted/mm_data.dat"
+binned unsorted_bins sp_unsorted
+expect_bad unsorted_bins "sp_unsorted/mm_data.dat:11: bins not sorted" "$WORK/unsorted_bins.ini"
+mk bad_method; printf '[lhc]\nmethod = histogram\n' >> "$WORK/bad_method.ini"
+expect_bad bad_method "bad_method.ini:20: \[lhc\] method: 'histogram' is not a method" "$WORK/bad_method.ini"
+mk bad_channel; printf '[lhc]\nmethod = binned\nchannels = ee\n' >> "$WORK/bad_channel.ini"
+expect_bad bad_channel "bad_channel.ini:21: \[lhc\] channels: 'ee': this Z' \(lepton = mu\) has no signal there" "$WORK/bad_channel.ini"
+mk bad_widths; printf '[lhc]\nmethod = binned\nbinned_widths = 0, 0.02, 0.01\n' >> "$WORK/bad_widths.ini"
+expect_bad bad_widths "bad_widths.ini:21: \[lhc\] binned_widths: '0.01': widths must increase" "$WORK/bad_widths.ini"
 
 finish

@@ -693,6 +693,7 @@ static ref_out reference_point(const zp_model *m, const zp_mass_slice *s, double
     q.o[ZP_OBS_SIGMAB_FID] = x.sbf;
     q.o[ZP_OBS_LHC_LIMIT] = x.tested ? x.lim : NAN;
     q.o[ZP_OBS_LHC_RATIO] = x.tested ? x.ratio : NAN;
+    q.o[ZP_OBS_LHC_CLS] = q.o[ZP_OBS_LHC_CHI2] = q.o[ZP_OBS_LHC_UL] = NAN; /* the binned method only (test_binned) */
     /* likelihoods: B_s mixing a Gaussian in R with the bound as its 2 sigma; the total sums
      * the terms of the constraints in combine that define one (the LHC's fiducial limit
      * defines none) */

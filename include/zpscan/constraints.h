@@ -19,5 +19,8 @@ zp_status zp_constraints_record(hid_t grp, const zp_config *c);
 zp_status zp_constraints_parse(const zp_ini_doc *d, zp_config *c, const char *dir);
 /* Every constraint's data files, read and checked (after the whole input is parsed). */
 zp_status zp_constraints_load(const zp_ini_doc *d, zp_config *c);
+/* 1 if constraint k (zp_constraints[k]) gives a Delta chi^2 with these settings: its
+ * vocabulary says how, and a method that defines none (the LHC's fiducial_limit) says so */
+int zp_constraint_defines_chi2(const zp_config *c, int k);
 
 #endif

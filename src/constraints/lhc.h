@@ -109,6 +109,8 @@ static zp_status zp_lhc_parse_binned(const zp_ini_doc *d, zp_config *c, const ch
     if ((e = zp_ini_get(d, "lhc", "binned_widths"))) {
         char buf[4096], *items[ZP_LHC_MAX_BW + 1];
         int n = 0;
+        if (strlen(e->val) >= sizeof buf) return ZP_INI_BAD(d, e, "value too long");
+        snprintf(buf, sizeof buf, "%s", e->val);
         ZP_TRY(zp_ini_list(d, e, buf, items, ZP_LHC_MAX_BW + 1, &n));
         if (n > ZP_LHC_MAX_BW) return ZP_INI_BAD(d, e, "more than %d widths", ZP_LHC_MAX_BW);
         if (n < 2) return ZP_INI_BAD(d, e, "at least two widths (the first 0)");
