@@ -12,6 +12,9 @@
 #   fig5-g2-muon.{png,pdf}           Delta a_mu vs M_Z'
 #   paper-*-plane.{png,pdf}          each scenario alone
 #   paper-*-summary.txt, fig3-g2-electron.txt, fig5-g2-muon.txt   text output
+#   lhc-binned-muon-C9.{png,pdf}     with paper-muon-C9-binned.h5: the muon C9 plane at 500 GeV,
+#                                    fiducial limit and binned LHC likelihood side by side
+#   compare-*.{png,pdf}, 2026-*      with the 2026-*.h5 scans: paper 2017 vs data 2026
 # With DOC_FIGURES_DIR, PNG copies of figs. 2-5 at a lower resolution go there too
 # (the ones shown in docs/FIGURES.md).
 set -euo pipefail
@@ -41,6 +44,14 @@ done
 "$zpplot" g2 "$dir/paper-e-C10.h5" -o "$dir/fig3-g2-electron" | grep -v '^wrote' > "$dir/fig3-g2-electron.txt"
 "$zpplot" g2 "$dir/paper-muon-C9.h5" -o "$dir/fig5-g2-muon" | grep -v '^wrote' > "$dir/fig5-g2-muon.txt"
 
+# the LHC per channel: the paper's muon C9 plane at 500 GeV with ATLAS's combined fiducial
+# limit (the paper's way) and with the binned muon-channel likelihood, side by side
+if [ -f "$dir/paper-muon-C9-binned.h5" ]; then
+  "$zpplot" summary "$dir/paper-muon-C9-binned.h5" > "$dir/paper-muon-C9-binned-summary.txt"
+  "$zpplot" plane "$dir/paper-muon-C9.h5" "$dir/paper-muon-C9-binned.h5" --mass 500 --side-by-side \
+    --titles "fiducial limit (ee+mumu),binned (mumu)" -o "$dir/lhc-binned-muon-C9" >/dev/null
+fi
+
 # paper 2017 vs data 2026: each scenario's planes, the 2017 row above the 2026 row, with the
 # profile-likelihood contours; and the lepton-universal Z' (no 2017 counterpart)
 n26=0
@@ -67,6 +78,9 @@ if [ -n "$docdir" ]; then
     "$zpplot" plane "$dir/paper-$s.h5" "$dir/2026-$s.h5" --titles "paper 2017,data 2026" \
       -o "$docdir/compare-$s" --format png --dpi 90 >/dev/null
   done
+  [ -f "$dir/paper-muon-C9-binned.h5" ] && "$zpplot" plane "$dir/paper-muon-C9.h5" "$dir/paper-muon-C9-binned.h5" \
+    --mass 500 --side-by-side --titles "fiducial limit (ee+mumu),binned (mumu)" \
+    -o "$docdir/lhc-binned-muon-C9" --format png --dpi 90 >/dev/null
   [ -f "$dir/2026-universal-C9.h5" ] && "$zpplot" plane "$dir/2026-universal-C9.h5" --titles "data 2026" \
     -o "$docdir/2026-universal-C9-plane" --format png --dpi 90 >/dev/null
 fi
