@@ -417,7 +417,7 @@ zp_status zp_binned_x95(const zp_binned_lik *L, double xhat, double *x95)
 
 /* ---- tables ------------------------------------------------------------------------- */
 
-void zp_binned_tab_views(zp_binned_tab *t)
+zp_status zp_binned_tab_views(zp_binned_tab *t)
 {
     const size_t nw = (size_t)t->nw, nt = (size_t)t->nt;
     const double *d = t->buf;
@@ -428,11 +428,47 @@ void zp_binned_tab_views(zp_binned_tab *t)
     t->sa = d + 4 * nw;
     t->qo = (const float *)(d + 5 * nw);
     t->qa = t->qo + nw * nt;
+    /* the cells: no wider than the closest nodes (at most 4096 of them) */
+    free(t->kc), free(t->xc), free(t->sc), free(t->split), free(t->idw);
+    t->kc = NULL, t->xc = t->sc = t->split = t->idw = NULL;
+    const double range = nw > 1 ? t->w[nw - 1] - t->w[0] : 0.0;
+    double hmin = range;
+    for (size_t k = 0; k + 1 < nw; ++k) hmin = fmin(hmin, t->w[k + 1] - t->w[k]);
+    t->ncell = range > 0 && hmin > 0 ? (int)fmin(4096.0, ceil(range / hmin * (1 + 1e-12))) + 1 : 2;
+    t->capped = range > 0 && !(range / hmin <= 4096.0);
+    t->inv_h = range > 0 ? (t->ncell - 1) / range : 0.0;
+    t->kc = malloc((size_t)t->ncell * sizeof *t->kc);
+    t->xc = malloc((size_t)(t->ncell + 1) * sizeof *t->xc); /* + a copy of the last: edge c + 1 */
+    t->sc = malloc((size_t)(t->ncell + 1) * sizeof *t->sc);
+    t->split = malloc((size_t)t->ncell * sizeof *t->split);
+    t->idw = malloc(nw * sizeof *t->idw);
+    if (!t->kc || !t->xc || !t->sc || !t->split || !t->idw) ZP_FAIL(ZP_ENOMEM, "out of memory for a binned LHC node index");
+    for (size_t j = 0; j < nw; ++j) t->idw[j] = j + 1 < nw ? 1.0 / (t->w[j + 1] - t->w[j]) : 0.0;
+    int64_t k = 0;
+    for (int c = 0; c < t->ncell; ++c) {
+        const double e0 = range > 0 ? t->w[0] + c / t->inv_h : t->w[0];
+        const double e1 = range > 0 ? t->w[0] + (c + 1) / t->inv_h : INFINITY;
+        while (k + 2 < (int64_t)nw && t->w[k + 1] <= e0) ++k;
+        t->kc[c] = k;
+        t->split[c] = k + 2 < (int64_t)nw && t->w[k + 1] < e1 ? t->w[k + 1] : INFINITY;
+        if (nw < 2) {
+            t->xc[c] = t->x95[0];
+            t->sc[c] = t->S[0];
+        } else {
+            const double f = fmin(fmax((e0 - t->w[k]) / (t->w[k + 1] - t->w[k]), 0.0), 1.0);
+            t->xc[c] = (1.0 - f) * t->x95[k] + f * t->x95[k + 1];
+            t->sc[c] = (1.0 - f) * t->S[k] + f * t->S[k + 1];
+        }
+    }
+    t->xc[t->ncell] = t->xc[t->ncell - 1];
+    t->sc[t->ncell] = t->sc[t->ncell - 1];
+    return ZP_OK;
 }
 
 void zp_binned_tab_free(zp_binned_tab *t)
 {
     free(t->buf);
+    free(t->kc), free(t->xc), free(t->sc), free(t->split), free(t->idw);
     memset(t, 0, sizeof *t);
 }
 
@@ -580,7 +616,6 @@ zp_status zp_binned_tab_make(const zp_spectra *sp, int chans, const zp_lumi_tabl
             zp_err_set(st = ZP_ENOMEM, "out of memory for the binned LHC tables");
     }
     if (st == ZP_OK) {
-        zp_binned_tab_views(t);
         double *W = t->buf, *x95 = W + b.n, *S = x95 + b.n, *so = S + b.n, *sa = so + b.n;
         float *qo = (float *)(sa + b.n), *qa = qo + (size_t)b.n * t->nt;
         for (int k = 0; k < b.n; ++k) {
@@ -589,7 +624,9 @@ zp_status zp_binned_tab_make(const zp_spectra *sp, int chans, const zp_lumi_tabl
             memcpy(qo + (size_t)k * t->nt, nd->qo, sizeof nd->qo);
             memcpy(qa + (size_t)k * t->nt, nd->qa, sizeof nd->qa);
         }
+        st = zp_binned_tab_views(t); /* after the nodes: it indexes them */
     }
+    if (st != ZP_OK && t->buf) zp_binned_tab_free(t);
     free(b.nodes);
     free(b.L);
     free(prev);
@@ -597,15 +634,35 @@ zp_status zp_binned_tab_make(const zp_spectra *sp, int chans, const zp_lumi_tabl
     return st;
 }
 
+/* the cell of wv, clamped (NaN to 0) */
+static int64_t cell_of(const zp_binned_tab *t, double wv)
+{
+    double c = (wv - t->w[0]) * t->inv_h;
+    c = c >= 0 ? fmin(c, t->ncell - 1) : 0.0;
+    return (int64_t)c;
+}
+
+int64_t zp_binned_tab_node(const zp_binned_tab *t, double wv)
+{
+    if (t->nw < 2) return 0;
+    const int64_t c = cell_of(t, wv);
+    int64_t k = t->kc[c] + (wv >= t->split[c]);
+    while (t->capped && k + 2 < t->nw && wv >= t->w[k + 1]) ++k;
+    return k;
+}
+
 void zp_binned_tab_eval(const zp_binned_tab *t, double x, double wv, double *dchi2, double *cls, double *x95)
 {
-    const int k = t->nw > 1 ? seg(t->w, t->nw, wv) : 0, k1 = t->nw > 1 ? k + 1 : 0;
-    const double fw = t->nw > 1 ? fmin(fmax((wv - t->w[k]) / (t->w[k1] - t->w[k]), 0.0), 1.0) : 0.0;
-    const double tt = x * ((1.0 - fw) * t->S[k] + fw * t->S[k1]);
+    const int k = (int)zp_binned_tab_node(t, wv), k1 = t->nw > 1 ? k + 1 : 0;
+    const double fw = t->nw > 1 ? fmin(fmax((wv - t->w[k]) * t->idw[k], 0.0), 1.0) : 0.0;
+    /* the limit and S: linear between the cell edges (the kernel's) */
+    const int64_t c = cell_of(t, wv), c1 = c + 1;
+    const double fc = fmin(fmax((wv - t->w[0]) * t->inv_h - (double)c, 0.0), 1.0);
+    const double tt = x * ((1.0 - fc) * t->sc[c] + fc * t->sc[c1]);
     const size_t o0 = (size_t)k * t->nt, o1 = (size_t)k1 * t->nt;
     const double d = interp_rows(t->qo + o0, t->qo + o1, t->so[k], t->so[k1], fw, tt);
     const double a = interp_rows(t->qa + o0, t->qa + o1, t->sa[k], t->sa[k1], fw, tt);
     *dchi2 = d;
     *cls = cls_of(d, a);
-    *x95 = (1.0 - fw) * t->x95[k] + fw * t->x95[k1];
+    *x95 = (1.0 - fc) * t->xc[c] + fc * t->xc[c1];
 }

@@ -20,6 +20,26 @@ static zp_status untested(const zp_lhc_cfg *l, zp_lhc_slice *s)
     return zp_lhc_slice_set(s, l->nbw, l->bw, nan);
 }
 
+zp_status zp_binned_slice_make(const zp_config *c, const zp_lumi_table *lt, const zp_spectra *sp, double mass,
+                               zp_mass_slice *slice)
+{
+    const zp_lhc_cfg *l = &c->cc.lhc;
+    zp_lhc_slice *s = &slice->lhc;
+    if (!zp_binned_mass_ok(sp, l->chans, lt, mass)) return untested(l, s);
+    zp_binned_tab *t = calloc(1, sizeof *t);
+    if (!t) ZP_FAIL(ZP_ENOMEM, "out of memory for a binned LHC slice");
+    zp_status st = zp_binned_tab_make(sp, l->chans, lt, mass, l->bw, l->nbw, t);
+    if (st == ZP_OK) st = zp_lhc_slice_set(s, t->nw, t->w, t->x95);
+    if (st != ZP_OK) {
+        zp_binned_tab_free(t);
+        free(t);
+        return st;
+    }
+    s->mass_tested = 1;
+    s->bin = t;
+    return ZP_OK;
+}
+
 zp_status zp_binned_slices(MPI_Comm comm, const zp_config *c, const zp_lumi_table *lt, const zp_spectra *sp,
                            const double *mass, int64_t nm, zp_mass_slice *slices, zp_binned_stats *stats)
 {
@@ -71,8 +91,8 @@ zp_status zp_binned_slices(MPI_Comm comm, const zp_config *c, const zp_lumi_tabl
             st = untested(l, s);
             continue;
         }
-        zp_binned_tab_views(tabs[i]);
-        st = zp_lhc_slice_set(s, nw[i], tabs[i]->w, tabs[i]->x95);
+        st = zp_binned_tab_views(tabs[i]);
+        if (st == ZP_OK) st = zp_lhc_slice_set(s, nw[i], tabs[i]->w, tabs[i]->x95);
         s->mass_tested = 1;
         s->bin = tabs[i]; /* the slice owns it now */
         tabs[i] = NULL;

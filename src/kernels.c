@@ -43,6 +43,18 @@ INLINE int all_set(vi m)
 #endif
 }
 
+/* any lane of a comparison result set */
+INLINE int any_set(vi m)
+{
+#if defined(__AVX512DQ__)
+    return _mm512_movepi64_mask((__m512i)m) != 0;
+#else
+    int64_t x = 0;
+    for (int l = 0; l < VL; ++l) x |= m[l];
+    return x != 0;
+#endif
+}
+
 /* t[k[l]] per lane, k in [0, VL) */
 INLINE vd vperm(vd t, vi k)
 {
@@ -62,6 +74,16 @@ INLINE vd vgather(const double *base, vi idx)
     return (vd)_mm512_i64gather_pd((__m512i)idx, base, 8);
 #else
     vd r;
+    for (int l = 0; l < VL; ++l) r[l] = base[idx[l]];
+    return r;
+#endif
+}
+INLINE vi vgatheri(const int64_t *base, vi idx)
+{
+#if defined(__AVX512F__)
+    return (vi)_mm512_i64gather_epi64((__m512i)idx, base, 8);
+#else
+    vi r;
     for (int l = 0; l < VL; ++l) r[l] = base[idx[l]];
     return r;
 #endif

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -201,7 +202,16 @@ int main(int argc, char **argv)
         else fprintf(stderr, "zpscan: %s: %s\n", what, zp_err_msg());
         fflush(stderr);
     }
-    if (!res.agreed) MPI_Abort(MPI_COMM_WORLD, code); /* the other ranks may be inside a collective */
+    if (!res.agreed) {
+        /* the other ranks may be inside a collective. A rank without a message waits a moment
+         * so that the one with it prints before an abort takes it down (MPICH's launcher
+         * kills the job as soon as any rank aborts or exits non-zero) */
+        if (zp_err_status() == ZP_OK) sleep(2);
+        MPI_Abort(MPI_COMM_WORLD, code);
+    }
+    /* agreed: no rank leaves before rank 0 has said why (a launcher may end the job when the
+     * first non-zero exit arrives) */
+    MPI_Barrier(MPI_COMM_WORLD);
     MPI_Finalize();
     return code;
 }

@@ -4,8 +4,9 @@
  * throughput (an AVX-512/AVX2 FMA and mul+add microbenchmark) and the kernel's arithmetic
  * per point, giving its fraction of the roofline; and zp_acc_row (projections) per point.
  *
- * Usage: zpscan-bench-kernel [--csv FILE] [--seconds S] [--set paper|2026] [--input INI]
+ * Usage: zpscan-bench-kernel [--csv FILE] [--seconds S] [--set paper|2026|binned] [--input INI]
  * --set 2026: the built-in grid with every 2026 constraint on (A/B against the paper's set).
+ * --set binned: the paper's set with [lhc] method = binned (A/B against the paper's set).
  * --input: the constraints, data and masses of that scan input instead of the built-in one
  * (e.g. inputs/2026-muon-C9.ini for the 2026 constraint set; its couplings' axes make the rows). 
  * Benchmark only: never part of the test suite. */
@@ -17,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zpscan/binned_slices.h"
 #include "zpscan/config.h"
 #include "zpscan/grid.h"
 #include "zpscan/kernels.h"
@@ -194,6 +196,19 @@ static const char *INI_2026 =
     "[axis.gV]\nspacing = log\nsign = +-\nmin = 1e-3\nmax = 3\nn = 32\n"
     "[axis.gA]\nspacing = log\nsign = +-\ninclude_zero = yes\nmin = 1e-3\nmax = 3\nn = 16\n";
 
+/* --set binned: the paper's set with the LHC's binned likelihood (in combine, so the verdicts
+ * kernel also interpolates its Delta chi^2 for chi2_total) */
+static const char *INI_BINNED =
+    "[scan]\nlepton = mu\noutput = /dev/null\nobservables = default\n"
+    "combine = flavour, g2, lhc, bs_mixing, lep, width, perturbative\n"
+    "projections = gqL:gV, gqL:gA\n"
+    "[lhc]\nmethod = binned\n"
+    "[axis.mass]\nvalues = 500, 1000, 2000, 3000\n"
+    "[axis.gqL]\nspacing = log\nsign = +-\nmin = 1e-4\nmax = 1\nn = 8\n"
+    "[axis.gqR]\nspacing = log\nsign = +-\nmin = 1e-4\nmax = 1\nn = 2\n"
+    "[axis.gV]\nspacing = log\nsign = +-\nmin = 1e-3\nmax = 3\nn = 32\n"
+    "[axis.gA]\nspacing = log\nsign = +-\ninclude_zero = yes\nmin = 1e-3\nmax = 3\nn = 16\n";
+
 /* Rows of the benchmark grid, evaluated again and again: points/s (median of 3) of the full
  * kernel or of the verdicts-only one, for rows of n points. */
 typedef struct {
@@ -257,8 +272,9 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--input") && i + 1 < argc) input = argv[++i];
         else if (!strcmp(argv[i], "--set") && i + 1 < argc && !strcmp(argv[i + 1], "2026")) INI = INI_2026, ++i;
         else if (!strcmp(argv[i], "--set") && i + 1 < argc && !strcmp(argv[i + 1], "paper")) ++i;
+        else if (!strcmp(argv[i], "--set") && i + 1 < argc && !strcmp(argv[i + 1], "binned")) INI = INI_BINNED, ++i;
         else {
-            fprintf(stderr, "usage: %s [--csv FILE] [--seconds S] [--set paper|2026] [--input INI]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--csv FILE] [--seconds S] [--set paper|2026|binned] [--input INI]\n", argv[0]);
             return 2;
         }
     }
@@ -285,6 +301,14 @@ int main(int argc, char **argv)
     zp_mass_slice *sl = calloc((size_t)nmass, sizeof *sl);
     for (int i = 0; i < nmass; ++i)
         if (zp_model_slice(&m, &c, &lt, &lim, g.v[ZP_AX_MASS][i], &sl[i]) != ZP_OK) die("slice");
+    if (c.lhc.enabled && c.cc.lhc.binned) { /* the binned LHC method's tables, as the scan makes them */
+        static zp_spectra sp;
+        if (zp_spectra_read(c.cc.lhc.spectra, NULL, &sp) != ZP_OK) die(c.cc.lhc.spectra);
+        const double t0 = now();
+        for (int i = 0; i < nmass; ++i)
+            if (zp_binned_slice_make(&c, &lt, &sp, g.v[ZP_AX_MASS][i], &sl[i]) != ZP_OK) die("binned slice");
+        printf("binned LHC tables: %.3f s per mass slice (%d masses, one process)\n", (now() - t0) / nmass, nmass);
+    }
 
     /* ---- row buffers: couplings from the grid's axes (all three vary within a row) */
     const int64_t lens[] = {64, 256, 1024, 4096, 16384};

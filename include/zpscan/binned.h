@@ -9,6 +9,8 @@
 #ifndef ZPSCAN_BINNED_H
 #define ZPSCAN_BINNED_H
 
+#include <stdint.h>
+
 #include "zpscan/error.h"
 #include "zpscan/ini.h"
 #include "zpscan/lhc.h"
@@ -107,6 +109,15 @@ typedef struct zp_binned_tab {
     void *buf;
     const double *w, *x95, *S, *so, *sa;
     const float *qo, *qa; /* qo[k * nt + j] */
+    /* O(1) lookups on ncell uniform cells of Gamma/M (edges w[0] + c / inv_h, no wider than
+     * the closest nodes, at most 4096): xc[c] = x95 at edge c (the verdict's limit is linear
+     * between edges: no node search), kc[c] = the node at or below edge c, split[c] = the
+     * next node if it lies inside cell c (else +inf), so k = kc[c] + (w >= split[c]). */
+    int ncell, capped; /* capped: some cells hold more than one node (then a search follows) */
+    double inv_h;
+    double *xc, *sc, *split; /* sc: S at the edges, like xc (the table coordinate t = x S) */
+    int64_t *kc;
+    double *idw; /* 1 / (w[k + 1] - w[k]) per node (0 for the last) */
 } zp_binned_tab;
 
 /* the table coordinate of t >= 0 (see above); t = 2^e (1 + f), f in [0, 1), above 256 */
@@ -123,9 +134,12 @@ double zp_binned_t_of(int j);
 /* Fills t (allocating buf) from the nw given width nodes (increasing, the first sets c). */
 zp_status zp_binned_tab_make(const zp_spectra *sp, int chans, const zp_lumi_table *lt, double M, const double *w,
                              int nw, zp_binned_tab *t);
-/* Points the views at buf (after a broadcast of nw and buf; nt = ZP_BINNED_NT). */
-void zp_binned_tab_views(zp_binned_tab *t);
+/* Points the views at buf and makes the node index (after a broadcast of nw and buf;
+ * nt = ZP_BINNED_NT). */
+zp_status zp_binned_tab_views(zp_binned_tab *t);
 void zp_binned_tab_free(zp_binned_tab *t);
+/* The node k (<= nw - 2) with w[k] <= wv < w[k + 1] (the ends clamped), by the index */
+int64_t zp_binned_tab_node(const zp_binned_tab *t, double wv);
 /* Interpolated Delta chi^2, CLs and limit at (x, Gamma/M = wv) from the tables, as the kernel
  * does it; the tests compare it with zp_binned_setup + _dchi2/_cls. */
 void zp_binned_tab_eval(const zp_binned_tab *t, double x, double wv, double *dchi2, double *cls, double *x95);

@@ -17,6 +17,11 @@ typedef struct {
     double nodes_mean;       /* width nodes per table */
 } zp_binned_stats;
 
+/* One mass on this process alone (tools, tests): slice->lhc from the tables at `mass`
+ * (tested, limits, bin), or untested NaN limits where the spectra do not reach. */
+zp_status zp_binned_slice_make(const zp_config *c, const zp_lumi_table *lt, const zp_spectra *sp, double mass,
+                               zp_mass_slice *slice);
+
 /* For c->cc.lhc.binned: fills slices[i].lhc (tested, limits = x95 at the width nodes, bin)
  * for the nm masses. Collective; every rank returns the same status. */
 zp_status zp_binned_slices(MPI_Comm comm, const zp_config *c, const zp_lumi_table *lt, const zp_spectra *sp,

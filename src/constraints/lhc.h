@@ -300,22 +300,58 @@ INLINE vd zp_lhc_binned_tail(const float *q, const double *sl, vi k, vi i0l, vi 
  * zp_binned_tab_eval does, in Gamma/M between the width nodes k, k + 1 and in the table
  * coordinate u of t = sigmaB_fid S (zp_binned_u: 16 sqrt(t), then a pseudo log2 from the
  * bits of t), linear in t past the last node. */
+/* The binned method's limit at Gamma/M: linear between the uniform cell edges (xc), one
+ * level of loads from the cell (zp_binned_tab_eval does the same) */
+INLINE vd zp_lhc_binned_lim(const zp_binned_tab *T, vd w, vi *cell, vd *frac)
+{
+    const vd zero = {0};
+    vd u = (w - T->w[0]) * T->inv_h;
+    u = vsel(u >= 0.0, u, zero); /* NaN to 0 */
+    u = vsel(u <= T->ncell - 1, u, zero + (T->ncell - 1));
+    const vi c = __builtin_convertvector(u, vi);
+    const vd fc = u - __builtin_convertvector(c, vd);
+    *cell = c;
+    *frac = fc;
+    return (1.0 - fc) * vgather(T->xc, c) + fc * vgather(T->xc, c + 1);
+}
+
+/* ... and the node k (w[k] <= Gamma/M < w[k + 1], the ends clamped) with the fraction fw
+ * across it, for the likelihood's rows: k = kc + (w >= split) of the cell */
+INLINE void zp_lhc_binned_node(const zp_binned_tab *T, vd w, vi c, vi *kout, vd *fwout)
+{
+    const vd zero = {0};
+    vi k = vgatheri(T->kc, c);
+    k -= (vi)(w >= vgather(T->split, c)); /* -1 where true */
+    while (T->capped) { /* cells wider than the closest nodes: the rest by search */
+        const vi nxt = (w >= vgather(T->w, k + 1)) & (k + 2 < T->nw);
+        if (!any_set(nxt)) break;
+        k -= nxt;
+    }
+    vd fw = (w - vgather(T->w, k)) * vgather(T->idw, k);
+    fw = vsel(fw >= 0.0, fw, zero); /* NaN (never tested) to 0 */
+    fw = vsel(fw <= 1.0, fw, zero + 1.0);
+    *kout = k;
+    *fwout = fw;
+}
+
+/* The binned method's Delta chi^2 (into chi2_total when in combine) and, in the full pass,
+ * lhc_chi2, lhc_cls, lhc_ul: the tables of src/binned.c interpolated exactly as
+ * zp_binned_tab_eval does, in Gamma/M between the width nodes k, k + 1 and in the table
+ * coordinate u of t = sigmaB_fid S (zp_binned_u: 16 sqrt(t), then a pseudo log2 from the
+ * bits of t), linear in t past the last node. */
 INLINE void zp_lhc_binned(const int full, const zp_lhc_rc *c, const zp_lhc_st *st, vd w, vd lim, vi tested,
-                          zp_blk *b, const zp_outs *out, int64_t i, int64_t nr)
+                          vi cell, vd fc, zp_blk *b, const zp_outs *out, int64_t i, int64_t nr)
 {
     const vd zero = {0}, nan = zero + NAN;
     vd D = nan, A = nan;
     const zp_binned_tab *T = c->bin;
     if (T) {
         const int64_t nt = T->nt;
-        vi k = (vi){0};
-        for (int j = 1; j + 1 < T->nw; ++j) k -= (vi)(w >= T->w[j]); /* -1 where true */
-        const vd w0 = vgather(T->w, k), w1 = vgather(T->w, k + 1);
-        vd fw = (w - w0) / (w1 - w0);
-        fw = vsel(fw >= 0.0, fw, zero); /* NaN (never tested) to 0 */
-        fw = vsel(fw <= 1.0, fw, zero + 1.0);
+        vi k;
+        vd fw;
+        zp_lhc_binned_node(T, w, cell, &k, &fw);
         const vd x = st->num / vsel(w > 0.0, w, zero + 1.0); /* sigmaB_fid */
-        const vd t = x * ((1.0 - fw) * vgather(T->S, k) + fw * vgather(T->S, k + 1));
+        const vd t = x * ((1.0 - fc) * vgather(T->sc, cell) + fc * vgather(T->sc, cell + 1));
         const vi bits = (vi)t;
         const vd mant = (vd)((bits & INT64_C(0x000FFFFFFFFFFFFF)) | INT64_C(0x3FF0000000000000));
         const vd e = __builtin_convertvector((bits >> 52) - (1023 + 8), vd);
@@ -326,15 +362,19 @@ INLINE void zp_lhc_binned(const int full, const zp_lhc_rc *c, const zp_lhc_st *s
         const vi over = j > nt - 2;
         j = (j & ~over) | ((nt - 2) & over);
         const vd g = u - __builtin_convertvector(j, vd);
-        const vi i0 = k * nt + j, i1 = i0 + nt, l0 = k * nt + (nt - 1), l1 = l0 + nt;
+        const vi i0 = k * nt + j, i1 = i0 + nt;
         const vi tail = t > ZP_BINNED_TMAX;
+        const int anytail = any_set(tail);
+        const vi l0 = k * nt + (nt - 1), l1 = l0 + nt;
         const vd dt = t - ZP_BINNED_TMAX;
         const vd qo = zp_lhc_binned_q(T->qo, i0, i1, fw, g);
-        D = vsel(tail, zp_lhc_binned_tail(T->qo, T->so, k, l0, l1, fw, dt), qo * qo);
+        D = qo * qo;
+        if (anytail) D = vsel(tail, zp_lhc_binned_tail(T->qo, T->so, k, l0, l1, fw, dt), D);
         D = vsel(tested, D, nan);
         if (full) {
             const vd qa = zp_lhc_binned_q(T->qa, i0, i1, fw, g);
-            A = vsel(tail, zp_lhc_binned_tail(T->qa, T->sa, k, l0, l1, fw, dt), qa * qa);
+            A = qa * qa;
+            if (anytail) A = vsel(tail, zp_lhc_binned_tail(T->qa, T->sa, k, l0, l1, fw, dt), A);
         }
     }
     ZP_CHI2(b, ZP_BIT_LHC, D);
@@ -357,9 +397,13 @@ INLINE void zp_lhc_part2(const int full, const zp_lhc_rc *c, const zp_pt *p, con
     const vd zero = {0}, w = p->w;
     /* the limit: k = number of segment starts Wt[1..7] <= w, counted from the sign bits of
      * w - Wt[j] (>= 0 exactly when w >= Wt[j]; NaN w is never tested), then the segment's
-     * L, S, W by a lane permute: the same L + S (w - W) as a search would give. */
-    vd lim;
-    if (!c->wide) {
+     * L, S, W by a lane permute: the same L + S (w - W) as a search would give. The binned
+     * method: its tables' cells (zp_lhc_binned_lim). */
+    vd lim, fc = zero;
+    vi cell = (vi){0};
+    if (c->bin) {
+        lim = zp_lhc_binned_lim(c->bin, w, &cell, &fc);
+    } else if (!c->wide) {
         vi k = (vi){0} + (c->k0 + c->j1 - c->j0 + 1);
         for (int j = c->j0; j <= c->j1; ++j) k += (vi)(w - c->Wt[j]) >> 63;
         lim = vperm(c->Lt, k) + vperm(c->St, k) * (w - vperm(c->Wt, k));
@@ -383,7 +427,8 @@ INLINE void zp_lhc_part2(const int full, const zp_lhc_rc *c, const zp_pt *p, con
             ZP_PUT(full, out, ZP_OBS_LHC_UL, zero + NAN, i, nr);
         }
     }
-    if (c->binned && (full || (b->comb & ZP_BITV(ZP_BIT_LHC)))) zp_lhc_binned(full, c, st, w, lim, tested, b, out, i, nr);
+    if (c->binned && (full || (b->comb & ZP_BITV(ZP_BIT_LHC))))
+        zp_lhc_binned(full, c, st, w, lim, tested, cell, fc, b, out, i, nr);
 }
 #endif
 ZP_CONSTRAINT(lhc)
