@@ -71,6 +71,7 @@ zp_status zp_model_init(const zp_config *c, zp_model *m)
     m->bs_max = k->bs_mixing_max;
     m->bs_cross = k->bs_cross;
     m->lhc_enabled = c->lhc.enabled;
+    m->lhc_cls_stored = c->store_points && c->store_obs[ZP_OBS_LHC_CLS];
     m->combine = c->combine;
     m->cc = c->cc;
     return ZP_OK;

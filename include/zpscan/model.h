@@ -28,6 +28,7 @@ typedef struct {
     double w_ll, w_bs, w_nu, w_extra;
     double width_max, bs_max, bs_cross;
     int lhc_enabled;
+    int lhc_cls_stored;             /* lhc_cls is written (its per-point erfc is spent only then) */
     unsigned combine;
     zp_constraint_cfgs cc;  /* the constraints' own settings, as parsed (config.h) */
 } zp_model;

@@ -233,7 +233,7 @@ typedef struct {
     int wide, nw;
     const double *W, *L, *S;
     /* the binned method: its tables at this mass (NULL where the mass is not tested) */
-    int binned;
+    int binned, cls;
     const zp_binned_tab *bin;
 } zp_lhc_rc;
 typedef struct {
@@ -255,6 +255,7 @@ INLINE void zp_lhc_rc_init(zp_lhc_rc *c, const zp_model *m, const zp_mass_slice 
     c->L = zp_lhc_limits(&s->lhc);
     c->S = zp_lhc_slopes(&s->lhc);
     c->binned = m->cc.lhc.binned;
+    c->cls = m->lhc_cls_stored;
     c->bin = s->lhc.bin;
     for (int j = 0; j + 1 < VL; ++j) {
         c->Lt[j + 1] = s->lhc.limit[j];
@@ -379,8 +380,9 @@ INLINE void zp_lhc_binned(const int full, const zp_lhc_rc *c, const zp_lhc_st *s
     }
     ZP_CHI2(b, ZP_BIT_LHC, D);
     if (full) {
-        vd cls;
-        for (int l = 0; l < VL; ++l) { /* CLs = [1 - Phi(qo)] / Phi(qa - qo) (zp_binned_cls) */
+        vd cls = nan;
+        for (int l = 0; c->cls && l < VL; ++l) { /* CLs = [1 - Phi(qo)] / Phi(qa - qo) (zp_binned_cls);
+                                                     two erfc per point: only when lhc_cls is written */
             const double qo = __builtin_sqrt(D[l]), qa = __builtin_sqrt(A[l]);
             const double den = 0.5 * erfc(-(qa - qo) / M_SQRT2);
             cls[l] = D[l] != D[l] ? NAN : den > 0 ? 0.5 * erfc(qo / M_SQRT2) / den : 0.0;
