@@ -96,7 +96,7 @@ run_leg() {
   done
   last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
   local vers
-  vers=$(in_root "$leg" 'mpiexec --version 2>&1 | head -n 1; dpkg-query -W -f="HDF5 \${Version}\n" libhdf5-dev 2>/dev/null | head -n 1' | paste -sd';' -)
+  vers=$(in_root "$leg" 'mpiexec --version 2>&1 | grep -m1 -E "Version:|Open MPI|OpenRTE" || mpiexec --version 2>&1 | head -n 1; dpkg-query -W -f="HDF5 \${Version}\n" libhdf5-dev 2>/dev/null | head -n 1' | paste -sd';' -)
   unmount_all
   if [ $rc = 0 ] && [ -n "$last" ] && [[ $last == *" 0 failed"* ]] && [[ $last != *skipped* ]]; then
     echo "$leg: PASS ($last; default job ok; $vers; $((SECONDS - t0)) s)"
