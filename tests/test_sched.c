@@ -47,7 +47,8 @@ static int run(MPI_Comm comm, int64_t npend, int dynamic, int64_t *rounds_seen, 
             cnt[k] += 1;
             round_of[k] = r + 1;
             ++mine;
-            nap(rank == 0 ? 300 : 20 * rank); /* rank 0 is slow: the others take more */
+            nap(rank == 0 ? 3000 : 20 * rank); /* rank 0 is slow (by far more than a loaded machine
+                                                  jitters): the others take more */
         }
         MPI_Barrier(comm); /* the scan's per-round reduction */
     }
