@@ -30,12 +30,16 @@ static int gone(long pid)
  * process's own, which link() then puts at the lock's name (atomic, and it fails if the name
  * is taken). A kill -9 can thus never leave an empty lock that looks held (test_resume's
  * kill trials met one: "pid 0", refused for 600 s); at worst, killed between the two, it
- * leaves the private PATH.lock.PID beside it, which no one reads. File systems without hard
+ * leaves the private .zpscan-lock.PID beside it, which no one reads. File systems without hard
  * links get the exclusive create instead. */
 static zp_status create(zp_lock *l, const char *host)
 {
+    /* the private file: a short name in the lock's directory (same file system for link();
+     * PATH.lock.PID could pass NAME_MAX where PATH.lock does not) */
     char tmp[sizeof l->path + 32];
-    snprintf(tmp, sizeof tmp, "%s.%ld", l->path, (long)getpid());
+    const char *slash = strrchr(l->path, '/');
+    const int dirlen = slash ? (int)(slash - l->path) + 1 : 0;
+    snprintf(tmp, sizeof tmp, "%.*s.zpscan-lock.%ld", dirlen, l->path, (long)getpid());
     const char *job = getenv("SLURM_JOB_ID");
     char buf[512];
     const int n = snprintf(buf, sizeof buf, "%s %ld %s %ld\n", host, (long)getpid(), job && *job ? job : "-",
