@@ -136,23 +136,19 @@ zp_status zp_spectra_read(const char *dir, const zp_ini_doc *in, zp_spectra *sp)
 
 /* ---- interpolation ------------------------------------------------------------------ */
 
-static int seg(const double *x, int n, double v) /* largest i <= n-2 with x[i] <= v */
+/* y(m) linear between the nodes x (n >= 1), constant beyond the last */
+static double lerp_nodes(const double *x, const double *y, int n, double m)
 {
-    int lo = 0, hi = n - 1;
-    while (hi - lo > 1) {
-        const int mid = (lo + hi) / 2;
-        if (x[mid] <= v) lo = mid; else hi = mid;
-    }
-    return lo;
+    if (n == 1 || m <= x[0]) return y[0];
+    if (m >= x[n - 1]) return y[n - 1];
+    const int i = zp_lhc_bracket(x, n, m);
+    const double t = (m - x[i]) / (x[i + 1] - x[i]);
+    return (1.0 - t) * y[i] + t * y[i + 1];
 }
 
 double zp_spec_resolution(const zp_spec_channel *c, double m)
 {
-    if (c->nr == 1 || m <= c->res_m[0]) return c->res_s[0];
-    if (m >= c->res_m[c->nr - 1]) return c->res_s[c->nr - 1];
-    const int i = seg(c->res_m, c->nr, m);
-    const double t = (m - c->res_m[i]) / (c->res_m[i + 1] - c->res_m[i]);
-    return (1.0 - t) * c->res_s[i] + t * c->res_s[i + 1];
+    return lerp_nodes(c->res_m, c->res_s, c->nr, m);
 }
 
 double zp_spec_xi(const zp_spec_channel *c, double m)
@@ -160,10 +156,7 @@ double zp_spec_xi(const zp_spec_channel *c, double m)
     int first = 0; /* the first non-zero node: xi = 0 below it */
     while (first < c->nx && c->xi_v[first] == 0.0) ++first;
     if (first == c->nx || m < c->xi_m[first]) return 0.0;
-    if (m >= c->xi_m[c->nx - 1]) return c->xi_v[c->nx - 1];
-    const int i = seg(c->xi_m, c->nx, m);
-    const double t = (m - c->xi_m[i]) / (c->xi_m[i + 1] - c->xi_m[i]);
-    return (1.0 - t) * c->xi_v[i] + t * c->xi_v[i + 1];
+    return lerp_nodes(c->xi_m, c->xi_v, c->nx, m);
 }
 
 /* ---- the line ----------------------------------------------------------------------- */

@@ -1,15 +1,10 @@
 #include "zpscan/binned_slices.h"
 
+#include "zpscan/agree.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static zp_status agree(MPI_Comm comm, zp_status st)
-{
-    int in = (int)st, out = 0;
-    if (MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) return ZP_EMPI;
-    return (zp_status)out;
-}
 
 /* a mass the binned method cannot test: the nodes with NaN limits (never "allowed") */
 static zp_status untested(const zp_lhc_cfg *l, zp_lhc_slice *s)
@@ -65,7 +60,7 @@ zp_status zp_binned_slices(MPI_Comm comm, const zp_config *c, const zp_lumi_tabl
         dt[2 * i] = MPI_Wtime() - t1;
         dt[2 * i + 1] = tabs[i]->nw;
     }
-    st = agree(comm, st);
+    st = zp_agree(comm, st);
     /* every rank learns the node counts, makes room, then takes each mass's block from the
      * rank that made it (no failure can leave a rank behind inside the broadcasts) */
     int *nw = st == ZP_OK ? calloc((size_t)nm + 1, sizeof *nw) : NULL;
@@ -82,7 +77,7 @@ zp_status zp_binned_slices(MPI_Comm comm, const zp_config *c, const zp_lumi_tabl
         tabs[i]->nw = nw[i];
         tabs[i]->nt = ZP_BINNED_NT;
     }
-    st = agree(comm, st);
+    st = zp_agree(comm, st);
     for (int64_t i = 0; st == ZP_OK && i < nm; ++i)
         if (nw[i] > 0) ZP_MPI(MPI_Bcast(tabs[i]->buf, (int)ZP_BINNED_BYTES(nw[i]), MPI_BYTE, (int)(i % nranks), comm));
     for (int64_t i = 0; st == ZP_OK && i < nm; ++i) {
@@ -98,7 +93,7 @@ zp_status zp_binned_slices(MPI_Comm comm, const zp_config *c, const zp_lumi_tabl
         tabs[i] = NULL;
     }
     free(nw);
-    st = agree(comm, st);
+    st = zp_agree(comm, st);
     if (st == ZP_OK && dt) {
         ZP_MPI(MPI_Allreduce(MPI_IN_PLACE, dt, (int)(2 * nm), MPI_DOUBLE, MPI_SUM, comm));
         for (int64_t i = 0; i < nm; ++i) {

@@ -47,10 +47,6 @@ _Static_assert(sizeof(zp_constants) == 16 * sizeof(double),
     ((1u << ZP_BIT_FLAVOUR) | (1u << ZP_BIT_LHC) | (1u << ZP_BIT_BS_MIXING) | (1u << ZP_BIT_LEP))
 
 /* Default data files, relative to the data directory (ZPSCAN_DATADIR or ZP_DATADIR). */
-#define DEF_FLAVOUR_FILE "flavour/table1_2017.ini"
-#define DEF_G2_FILE "g2/presets.ini"
-#define DEF_LUMI_FILE "lhc/lumi_NNPDF23_lo_as_0130_qed_13TeV.csv"
-#define DEF_LIMITS_FILE "lhc/atlas139_dilepton_fid_limits.csv"
 
 /* ------------------------------------------------------------------------------------ */
 /* The option table: every section and key the input file accepts (pass 2 checks       */
@@ -123,22 +119,6 @@ void zp_config_defaults(zp_config *c)
     k->pert_max = sqrt(4.0 * M_PI);
     k->width_max = 0.10;
 
-    const char *dd = zp_ini_data_dir();
-    c->flavour.level = 2;
-    c->flavour.g2d_chi2_max = 6.18;
-    zp_ini_join_path(c->flavour.path, sizeof c->flavour.path, dd, DEF_FLAVOUR_FILE);
-    c->g2.rule = ZP_G2_RULE_NO_WORSE;
-    c->g2.nsigma = 2.0;
-    snprintf(c->g2.preset, sizeof c->g2.preset, "%s", "paper2017");
-    zp_ini_join_path(c->g2.path, sizeof c->g2.path, dd, DEF_G2_FILE);
-    c->lhc.enabled = 1;
-    c->lhc.include_nu = 0;
-    c->lhc.extra_width = 0.0;
-    zp_ini_join_path(c->lhc.lumi_path, sizeof c->lhc.lumi_path, dd, DEF_LUMI_FILE);
-    zp_ini_join_path(c->lhc.limits_path, sizeof c->lhc.limits_path, dd, DEF_LIMITS_FILE);
-    c->lhc.pdf_member = 0;
-    c->lhc.pt_min = 30.0;
-    c->lhc.eta_max = 2.5;
     zp_constraints_defaults(c);
     c->nproj = 2;
     c->proj[0][0] = ZP_AX_GQL;

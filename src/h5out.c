@@ -181,48 +181,7 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
     /* inputs and data provenance */
     ZP_H5ID(grp, H5Gcreate2(f, "inputs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     ZP_TRY(zp_h5a_str(grp, "data_files", meta->data_info));
-    ZP_TRY(zp_h5a_str(grp, "flavour_file", c->flavour.path));
-    ZP_TRY(zp_h5a_i64(grp, "flavour_level_sigma", c->flavour.level));
-    /* the fit itself, so figures need not find the data file again: [C9, C10] */
-    ZP_TRY(zp_h5a_num(grp, "flavour_have", H5T_NATIVE_INT, c->flavour.have, 2));
-    ZP_TRY(zp_h5a_num(grp, "flavour_best", H5T_NATIVE_DOUBLE, c->flavour.best, 2));
-    ZP_TRY(zp_h5a_num(grp, "flavour_lo1", H5T_NATIVE_DOUBLE, c->flavour.lo1, 2));
-    ZP_TRY(zp_h5a_num(grp, "flavour_hi1", H5T_NATIVE_DOUBLE, c->flavour.hi1, 2));
-    ZP_TRY(zp_h5a_num(grp, "flavour_lo2", H5T_NATIVE_DOUBLE, c->flavour.lo2, 2));
-    ZP_TRY(zp_h5a_num(grp, "flavour_hi2", H5T_NATIVE_DOUBLE, c->flavour.hi2, 2));
-    ZP_TRY(zp_h5a_str(grp, "flavour_multi_rule",
-                    c->flavour.have_gauss2d
-                        ? "C9 and C10 both non-zero: 2-D Gaussian chi2 <= chi2_max (see flavour file)"
-                        : "several coefficients non-zero: not described by the fit (flavour_untested)"));
-    if (c->flavour.gn) { /* the general Gaussian */
-        static const char *const cn[4] = {"C9", "C10", "C9p", "C10p"};
-        const char *names[4];
-        for (int k = 0; k < c->flavour.gn; ++k) names[k] = cn[c->flavour.gidx[k]];
-        ZP_TRY(zp_h5a_strs(grp, "flavour_gauss_coefficients", names, c->flavour.gn));
-        ZP_TRY(zp_h5a_num(grp, "flavour_gauss_mean", H5T_NATIVE_DOUBLE, c->flavour.gmean, c->flavour.gn));
-        ZP_TRY(zp_h5a_num(grp, "flavour_gauss_inverse_cov", H5T_NATIVE_DOUBLE, c->flavour.ginv,
-                          c->flavour.gn * c->flavour.gn));
-        ZP_TRY(zp_h5a_f64(grp, "flavour_gauss_chi2_max", c->flavour.gchi2max));
-        ZP_TRY(zp_h5a_str(grp, "flavour_gauss_source", c->flavour.gsource));
-    }
-    if (c->lepton == ZP_LEPTON_UNIV) {
-        ZP_TRY(zp_h5a_str(grp, "g2_preset_e", c->g2.preset_e[0] ? c->g2.preset_e : c->g2.preset));
-        ZP_TRY(zp_h5a_f64(grp, "g2_central_e", c->g2.central_e));
-        ZP_TRY(zp_h5a_f64(grp, "g2_sigma_e", c->g2.sigma_e));
-    }
-    ZP_TRY(zp_constraints_record(grp, c)); /* the settings and data the constraints keep themselves */
-    ZP_TRY(zp_h5a_str(grp, "g2_preset", c->g2.preset));
-    ZP_TRY(zp_h5a_f64(grp, "g2_central", c->g2.central));
-    ZP_TRY(zp_h5a_f64(grp, "g2_sigma", c->g2.sigma));
-    ZP_TRY(zp_h5a_str(grp, "g2_rule", c->g2.rule == ZP_G2_RULE_PULL
-                                        ? "pull: pass if |pull| <= nsigma"
-                                        : "no_worse: pass if |pull| <= max(nsigma, |pull of the SM|)"));
-    ZP_TRY(zp_h5a_f64(grp, "g2_nsigma", c->g2.nsigma));
-    ZP_TRY(zp_h5a_i64(grp, "lhc_enabled", c->lhc.enabled));
-    ZP_TRY(zp_h5a_str(grp, "lhc_lumi_table", c->lhc.lumi_path));
-    ZP_TRY(zp_h5a_str(grp, "lhc_limits", c->lhc.limits_path));
-    ZP_TRY(zp_h5a_i64(grp, "lhc_include_nu", c->lhc.include_nu));
-    ZP_TRY(zp_h5a_f64(grp, "lhc_extra_width", c->lhc.extra_width));
+    ZP_TRY(zp_constraints_record(grp, c)); /* each constraint's settings and data (its record) */
     {
         const char *names[ZP_NBITS];
         int n = 0;

@@ -352,8 +352,7 @@ double zp_lhc_width_bs_per_g2(const zp_lhc_consts *c, double mass)
     return c->nc * c->gprime * c->gprime * mass / (24.0 * M_PI);
 }
 
-/* Largest i in [0, n-2] with x[i] <= v; v inside [x[0], x[n-1]]. */
-static int bracket(const double *x, int n, double v)
+int zp_lhc_bracket(const double *x, int n, double v)
 {
     int lo = 0, hi = n - 1;
     while (hi - lo > 1) {
@@ -365,7 +364,7 @@ static int bracket(const double *x, int n, double v)
 
 void zp_lumi_table_at(const zp_lumi_table *lt, double mass, double *lumi, double *acc)
 {
-    const int i = lt->n > 1 ? bracket(lt->mass, lt->n, mass) : 0;
+    const int i = lt->n > 1 ? zp_lhc_bracket(lt->mass, lt->n, mass) : 0;
     if (mass == lt->mass[i]) {
         *lumi = lt->lumi_bs[i];
         *acc = lt->acc[i];
@@ -414,7 +413,7 @@ zp_status zp_lhc_slice_at(const zp_lumi_table *lt, const zp_limit_table *lim,
     if (!lim || lim->nw < 1 || lim->nm < 2) return ZP_OK; /* nothing to test against */
     if (!(mass >= lim->mass[0] && mass <= lim->mass[lim->nm - 1])) return slice_untested(out, lim);
     out->mass_tested = 1;
-    const int j = bracket(lim->mass, lim->nm, mass);
+    const int j = zp_lhc_bracket(lim->mass, lim->nm, mass);
     const double t = (mass - lim->mass[j]) / (lim->mass[j + 1] - lim->mass[j]);
     double *l = malloc((size_t)lim->nw * sizeof *l);
     if (!l) ZP_FAIL(ZP_ENOMEM, "out of memory for %d limits", lim->nw);

@@ -18,7 +18,7 @@ zp_status zp_model_init(const zp_config *c, zp_model *m)
     m->nlep = c->lepton == ZP_LEPTON_UNIV ? 2.0 : 1.0;
     m->pert_g = k->pert_max / m->gprime;
 
-    const zp_flavour_data *f = &c->flavour;
+    const zp_flavour_cfg *f = &c->cc.flavour;
     for (int i = 0; i < 2; ++i) {
         m->f_have[i] = f->have[i];
         m->f_best[i] = f->best[i];
@@ -49,28 +49,28 @@ zp_status zp_model_init(const zp_config *c, zp_model *m)
     memcpy(m->f_ginv, f->ginv, sizeof m->f_ginv);
     m->f_gchi2max = f->gchi2max;
 
-    if (!(c->g2.sigma > 0)) ZP_FAIL(ZP_EINPUT, "%s: g-2 sigma must be > 0", c->g2.path);
-    m->g2_central = c->g2.central;
-    m->g2_inv_sigma = 1.0 / c->g2.sigma;
-    double pull_sm = fabs(c->g2.central / c->g2.sigma);
-    m->g2_threshold = c->g2.rule == ZP_G2_RULE_PULL ? c->g2.nsigma : fmax(c->g2.nsigma, pull_sm);
+    if (!(c->cc.g2.sigma > 0)) ZP_FAIL(ZP_EINPUT, "%s: g-2 sigma must be > 0", c->cc.g2.path);
+    m->g2_central = c->cc.g2.central;
+    m->g2_inv_sigma = 1.0 / c->cc.g2.sigma;
+    double pull_sm = fabs(c->cc.g2.central / c->cc.g2.sigma);
+    m->g2_threshold = c->cc.g2.rule == ZP_G2_RULE_PULL ? c->cc.g2.nsigma : fmax(c->cc.g2.nsigma, pull_sm);
     if (c->lepton == ZP_LEPTON_UNIV) {
-        if (!(c->g2.sigma_e > 0)) ZP_FAIL(ZP_EINPUT, "%s: the electron's g-2 sigma must be > 0", c->g2.path);
-        m->g2_central2 = c->g2.central_e;
-        m->g2_inv_sigma2 = 1.0 / c->g2.sigma_e;
-        const double p2 = fabs(c->g2.central_e / c->g2.sigma_e);
-        m->g2_threshold2 = c->g2.rule == ZP_G2_RULE_PULL ? c->g2.nsigma : fmax(c->g2.nsigma, p2);
+        if (!(c->cc.g2.sigma_e > 0)) ZP_FAIL(ZP_EINPUT, "%s: the electron's g-2 sigma must be > 0", c->cc.g2.path);
+        m->g2_central2 = c->cc.g2.central_e;
+        m->g2_inv_sigma2 = 1.0 / c->cc.g2.sigma_e;
+        const double p2 = fabs(c->cc.g2.central_e / c->cc.g2.sigma_e);
+        m->g2_threshold2 = c->cc.g2.rule == ZP_G2_RULE_PULL ? c->cc.g2.nsigma : fmax(c->cc.g2.nsigma, p2);
     }
 
     double gp2 = m->gprime * m->gprime;
     m->w_ll = gp2 / (12.0 * M_PI);
     m->w_bs = 2.0 * k->Nc * gp2 / (24.0 * M_PI); /* b sbar + s bbar */
-    m->w_nu = c->lhc.include_nu ? m->nlep * (gp2 / (24.0 * M_PI)) : 0.0; /* nu_mu (and nu_e for mu+e) */
-    m->w_extra = c->lhc.extra_width;
+    m->w_nu = c->cc.lhc.include_nu ? m->nlep * (gp2 / (24.0 * M_PI)) : 0.0; /* nu_mu (and nu_e for mu+e) */
+    m->w_extra = c->cc.lhc.extra_width;
     m->width_max = k->width_max;
     m->bs_max = k->bs_mixing_max;
     m->bs_cross = k->bs_cross;
-    m->lhc_enabled = c->lhc.enabled;
+    m->lhc_enabled = c->cc.lhc.enabled;
     m->lhc_cls_stored = c->store_points && c->store_obs[ZP_OBS_LHC_CLS];
     m->combine = c->combine;
     m->cc = c->cc;

@@ -40,43 +40,10 @@ uint64_t zp_preflight_fingerprint(const zp_config *c, const zp_grid *g, const zp
     int lep = (int)c->lepton;
     FNV(h, lep);
     h = zp_fnv1a(h, &c->k, sizeof c->k); /* all doubles: no padding */
-    const zp_flavour_data *f = &c->flavour;
-    h = zp_fnv1a(h, f->have, sizeof f->have);
-    h = zp_fnv1a(h, f->best, sizeof f->best);
-    h = zp_fnv1a(h, f->lo1, sizeof f->lo1);
-    h = zp_fnv1a(h, f->hi1, sizeof f->hi1);
-    h = zp_fnv1a(h, f->lo2, sizeof f->lo2);
-    h = zp_fnv1a(h, f->hi2, sizeof f->hi2);
-    FNV(h, f->level);
-    FNV(h, f->have_gauss2d);
-    if (f->have_gauss2d) {
-        h = zp_fnv1a(h, f->g2d_mean, sizeof f->g2d_mean);
-        h = zp_fnv1a(h, f->g2d_cov, sizeof f->g2d_cov);
-        FNV(h, f->g2d_chi2_max);
-    }
-    if (f->gn) { /* the general Gaussian */
-        FNV(h, f->gn);
-        h = zp_fnv1a(h, f->gidx, sizeof f->gidx);
-        h = zp_fnv1a(h, f->gmean, sizeof f->gmean);
-        h = zp_fnv1a(h, f->ginv, sizeof f->ginv);
-        FNV(h, f->gchi2max);
-    }
-    if (c->lepton == ZP_LEPTON_UNIV) {
-        FNV(h, c->g2.central_e);
-        FNV(h, c->g2.sigma_e);
-    }
-    /* the constraints' own settings as parsed and loaded, data-file paths included (the
+    /* the constraints' settings and data as parsed and loaded, data-file paths included (the
      * struct is zeroed before it is filled, so its padding hashes the same everywhere) */
     h = zp_fnv1a(h, &c->cc, sizeof c->cc);
-    FNV(h, c->g2.central);
-    FNV(h, c->g2.sigma);
-    int rule = (int)c->g2.rule;
-    FNV(h, rule);
-    FNV(h, c->g2.nsigma);
-    FNV(h, c->lhc.enabled);
-    FNV(h, c->lhc.include_nu);
-    FNV(h, c->lhc.extra_width);
-    if (c->lhc.enabled) {
+    if (c->cc.lhc.enabled) {
         FNV(h, lt->n);
         h = zp_fnv1a(h, lt->mass, (size_t)lt->n * sizeof(double));
         h = zp_fnv1a(h, lt->lumi_bs, (size_t)lt->n * sizeof(double));

@@ -27,6 +27,7 @@
 #include "zpscan/model.h"
 #include "zpscan/pipe.h"
 #include "zpscan/preflight.h"
+#include "zpscan/agree.h"
 #include "zpscan/binned_slices.h"
 #include "zpscan/progress.h"
 #include "zpscan/projections.h"
@@ -34,14 +35,6 @@
 #include "zpscan/tile.h"
 
 volatile sig_atomic_t zp_scan_stop_requested = 0;
-
-/* All ranks learn the worst status; the rank that failed keeps its message. */
-static zp_status agree(MPI_Comm comm, zp_status st)
-{
-    int in = (int)st, out = 0;
-    if (MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) return ZP_EMPI;
-    return (zp_status)out;
-}
 
 static zp_status bcast_bytes(MPI_Comm comm, void *buf, size_t len)
 {
@@ -193,8 +186,8 @@ static zp_status load_inputs(scan_state *S)
     if (o->output) snprintf(c->output_path, sizeof c->output_path, "%s", o->output);
     if (!c->output_path[0])
         ZP_FAIL(ZP_EINPUT, "%s: [scan] output: no output file (give output = ... or -o)", o->input_path);
-    if (!c->lhc.enabled) return ZP_OK;
-    if (c->lhc.pdf_set[0]) {
+    if (!c->cc.lhc.enabled) return ZP_OK;
+    if (c->cc.lhc.pdf_set[0]) {
         /* a luminosity table at exactly the scan's masses, from the named LHAPDF set */
         double *masses = NULL;
         int64_t nm = 0;
@@ -202,17 +195,17 @@ static zp_status load_inputs(scan_state *S)
         if (st == ZP_OK && nm > ZP_LUMI_MAX_ROWS)
             zp_err_set(st = ZP_EINPUT, "%s: [lhc] pdf_set: at most %d masses when the luminosities "
                        "are computed at start (make a table with zpscan-lumi)", o->input_path, ZP_LUMI_MAX_ROWS);
-        zp_lumi_cuts cuts = {c->lhc.pt_min, c->lhc.eta_max};
+        zp_lumi_cuts cuts = {c->cc.lhc.pt_min, c->cc.lhc.eta_max};
         if (st == ZP_OK)
-            st = zp_lumi_table_compute(c->lhc.pdf_set, c->lhc.pdf_member, c->k.sqrts, masses, (int)nm, &cuts,
+            st = zp_lumi_table_compute(c->cc.lhc.pdf_set, c->cc.lhc.pdf_member, c->k.sqrts, masses, (int)nm, &cuts,
                                        1e-5, S->lt);
         free(masses);
         ZP_TRY(st);
     } else {
-        ZP_TRY(zp_lumi_table_read(c->lhc.lumi_path, S->lt));
+        ZP_TRY(zp_lumi_table_read(c->cc.lhc.lumi_path, S->lt));
     }
     if (c->cc.lhc.binned) ZP_TRY(zp_spectra_read(c->cc.lhc.spectra, NULL, S->sp));
-    return zp_limit_table_read(c->lhc.limits_path, S->lim);
+    return zp_limit_table_read(c->cc.lhc.limits_path, S->lim);
 }
 
 /* Phase 1: rank 0 reads and validates everything, then broadcasts it. */
@@ -226,11 +219,11 @@ static zp_status phase_inputs(scan_state *S)
     if (!S->c || !S->lt || !S->lim || !S->sp) st = ZP_ENOMEM;
     if (S->rank == 0 && st == ZP_OK) st = zp_env_check();
     if (S->rank == 0 && st == ZP_OK) st = load_inputs(S);
-    ZP_TRY(agree(S->comm, st));
+    ZP_TRY(zp_agree(S->comm, st));
     TRY_UNAGREED(S, bcast_bytes(S->comm, S->c, sizeof *S->c));
     TRY_UNAGREED(S, bcast_bytes(S->comm, S->lt, sizeof *S->lt));
     TRY_UNAGREED(S, bcast_limits(S->comm, S->rank, S->lim));
-    if (S->c->lhc.enabled && S->c->cc.lhc.binned) TRY_UNAGREED(S, bcast_bytes(S->comm, S->sp, sizeof *S->sp));
+    if (S->c->cc.lhc.enabled && S->c->cc.lhc.binned) TRY_UNAGREED(S, bcast_bytes(S->comm, S->sp, sizeof *S->sp));
     TRY_UNAGREED(S, bcast_string(S->comm, S->rank, &S->text));
     if (S->o->progress_seconds >= 0) S->c->progress_seconds = S->o->progress_seconds;
     if (S->o->checkpoint_seconds >= 0) S->c->checkpoint_seconds = S->o->checkpoint_seconds;
@@ -255,7 +248,7 @@ static zp_status phase_setup(scan_state *S)
         zp_err_set(st = ZP_ENOMEM, "out of memory for %lld mass slices", (long long)g->n[0]);
     for (int64_t i = 0; st == ZP_OK && i < g->n[ZP_AX_MASS]; ++i)
         st = zp_model_slice(&S->m, c, S->lt, S->lim, g->v[ZP_AX_MASS][i], &S->slices[i]);
-    if (st == ZP_OK && c->lhc.enabled && c->cc.lhc.binned) { /* collective: every rank is here */
+    if (st == ZP_OK && c->cc.lhc.enabled && c->cc.lhc.binned) { /* collective: every rank is here */
         st = zp_binned_slices(S->comm, c, S->lt, S->sp, g->v[ZP_AX_MASS], g->n[ZP_AX_MASS], S->slices, &S->bstat);
         if (st != ZP_OK) return unagreed(S, st);
     }
@@ -295,7 +288,7 @@ static zp_status phase_setup(scan_state *S)
         st = zp_pipe_init(&S->pipe, 0, S->nslot, run_tile, &S->work);
     }
     if (S->rank != 0 && st != ZP_OK) zp_err_clear(); /* identical on every rank: rank 0 reports it */
-    return agree(S->comm, st);
+    return zp_agree(S->comm, st);
 }
 
 /* Phase 3: what is at the output, the fingerprint, the plan line. */
@@ -317,7 +310,7 @@ static zp_status phase_plan(scan_state *S)
         /* what was decided before the lock may have changed under another writer: decide again */
         if (st == ZP_OK) st = zp_preflight_output(S->c, &pol, S->final, S->partial, S->est, S->fp, &S->mode);
     }
-    ZP_TRY(agree(S->comm, st));
+    ZP_TRY(zp_agree(S->comm, st));
     int mode = (int)S->mode;
     ZP_MPI(MPI_Bcast(&mode, 1, MPI_INT, 0, S->comm));
     S->mode = (zp_out_mode)mode;
@@ -339,9 +332,9 @@ static zp_status phase_open(scan_state *S)
     zp_scan_build_info(S->binfo, sizeof S->binfo, "; ");
     char dinfo[4096];
     snprintf(dinfo, sizeof dinfo, "flavour fit: %s\ng-2: %s preset %s\nLHC luminosity table: %s (%s, member %d)\n"
-             "LHC limits: %s\n%s", c->flavour.path, c->g2.path, c->g2.preset,
-             c->lhc.enabled ? S->lt->path : "(LHC disabled)", S->lt->pdfset, S->lt->member,
-             c->lhc.enabled ? S->lim->path : "(LHC disabled)", c->lhc.enabled ? S->lim->citation : "");
+             "LHC limits: %s\n%s", c->cc.flavour.path, c->cc.g2.path, c->cc.g2.preset,
+             c->cc.lhc.enabled ? S->lt->path : "(LHC disabled)", S->lt->pdfset, S->lt->member,
+             c->cc.lhc.enabled ? S->lim->path : "(LHC disabled)", c->cc.lhc.enabled ? S->lim->citation : "");
     zp_h5_meta meta = {.input_text = S->text, .zpscan_version = ZP_VERSION_STRING, .build_info = S->binfo,
                        .data_info = dinfo, .nranks = S->nranks};
     zp_status st;
@@ -361,13 +354,13 @@ static zp_status phase_open(scan_state *S)
         ZP_MPI(MPI_Barrier(S->comm));
         st = zp_h5_create(S->comm, creating, c, &S->g, &S->m, &S->accs[0], &meta, S->fp, &S->h);
         if (st == ZP_EIO || st == ZP_EMPI) zp_preflight_io_error(creating, "creating the file");
-        st = agree(S->comm, st);
+        st = zp_agree(S->comm, st);
         if (st != ZP_OK && S->rank == 0) remove(creating); /* ours, and never resumable */
         if (st == ZP_OK && S->rank == 0 && rename(creating, S->partial) != 0)
             zp_err_set(st = ZP_EIO, "%s: cannot rename to %s: %s", creating, S->partial, strerror(errno));
     }
     S->h_open = 1;
-    return agree(S->comm, st);
+    return zp_agree(S->comm, st);
 }
 
 /* Phase 5a: rank 0's plan, the tiles not yet on disk (sched.h shares them out). */
@@ -569,7 +562,7 @@ static zp_status phase_finish(scan_state *S)
         else
             st = write_sidecar(S, &rr);
     }
-    return agree(S->comm, st);
+    return zp_agree(S->comm, st);
 }
 
 static void state_free(scan_state *S)

@@ -165,7 +165,7 @@ static void kernel_case(zp_lepton lep, int chans)
     cfg->cc.lhc.binned = 1;
     cfg->cc.lhc.chans = chans;
     cfg->combine = 1u << ZP_BIT_LHC;
-    cfg->g2.sigma = cfg->g2.sigma_e = 1.0; /* (not tested here; the model needs them) */
+    cfg->cc.g2.sigma = cfg->cc.g2.sigma_e = 1.0; /* (not tested here; the model needs them) */
     cfg->store_points = 1;
     cfg->store_obs[ZP_OBS_LHC_CLS] = 1; /* the kernel spends its erfc only then */
     zp_model mod;

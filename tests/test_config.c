@@ -434,12 +434,12 @@ static void t_universal_and_gauss(void **s)
     (void)s;
     expect_ok("[scan]\nlepton = mu+e\n");
     assert_int_equal(g_c->lepton, ZP_LEPTON_UNIV);
-    assert_true(g_c->g2.central == 290e-11 && g_c->g2.central_e == -10.5e-13); /* paper2017 has both */
-    assert_int_equal(g_c->flavour.have[0] + g_c->flavour.have[1] + g_c->flavour.gn, 0); /* no univ numbers */
+    assert_true(g_c->cc.g2.central == 290e-11 && g_c->cc.g2.central_e == -10.5e-13); /* paper2017 has both */
+    assert_int_equal(g_c->cc.flavour.have[0] + g_c->cc.flavour.have[1] + g_c->cc.flavour.gn, 0); /* no univ numbers */
     expect_ok("[scan]\nlepton = mu+e\n[g-2]\npreset = wp25\npreset_e = fan2023_rb\n");
-    assert_true(g_c->g2.central == 38e-11 && g_c->g2.central_e == 3.4e-13 && g_c->g2.sigma_e == 1.6e-13);
+    assert_true(g_c->cc.g2.central == 38e-11 && g_c->cc.g2.central_e == 3.4e-13 && g_c->cc.g2.sigma_e == 1.6e-13);
     expect_ok("[scan]\nlepton = e\n[g-2]\npreset = fan2023_cs\n");
-    assert_true(g_c->g2.central == -10.2e-13 && g_c->g2.sigma == 2.6e-13);
+    assert_true(g_c->cc.g2.central == -10.2e-13 && g_c->cc.g2.sigma == 2.6e-13);
     expect_err2("[scan]\nlepton = mu+e\n[g-2]\npreset = wp25\n", NULL, 4, "[g-2] preset:", "electron");
     expect_err2("[scan]\nlepton = mu\n[g-2]\npreset_e = wp25\n", NULL, 4, "[g-2] preset_e:", "mu+e");
     expect_err2("[scan]\nlepton = tau\n", NULL, 2, "[scan] lepton:", "mu+e");
@@ -450,13 +450,13 @@ static void t_universal_and_gauss(void **s)
                                                       "[mu.gauss]\ncoefficients = C9p\nmean = 0.2\ncov = 0.25\n"
                                                       "chi2_max = 4\nsource = another\n"));
     expect_ok("[scan]\nlepton = mu+e\n[flavour]\nfile = fg.ini\n");
-    assert_int_equal(g_c->flavour.gn, 2);
-    assert_true(g_c->flavour.gidx[0] == 0 && g_c->flavour.gidx[1] == 1 && g_c->flavour.gmean[0] == -0.5);
+    assert_int_equal(g_c->cc.flavour.gn, 2);
+    assert_true(g_c->cc.flavour.gidx[0] == 0 && g_c->cc.flavour.gidx[1] == 1 && g_c->cc.flavour.gmean[0] == -0.5);
     /* the inverse of [[0.04, 0.01], [0.01, 0.09]]: [[0.09, -0.01], [-0.01, 0.04]] / 0.0035 */
-    assert_true(fabs(g_c->flavour.ginv[0] - 0.09 / 0.0035) < 1e-9 && fabs(g_c->flavour.ginv[1] + 0.01 / 0.0035) < 1e-9);
-    assert_true(fabs(g_c->flavour.ginv[3] - 0.04 / 0.0035) < 1e-9 && g_c->flavour.ginv[1] == g_c->flavour.ginv[2]);
+    assert_true(fabs(g_c->cc.flavour.ginv[0] - 0.09 / 0.0035) < 1e-9 && fabs(g_c->cc.flavour.ginv[1] + 0.01 / 0.0035) < 1e-9);
+    assert_true(fabs(g_c->cc.flavour.ginv[3] - 0.04 / 0.0035) < 1e-9 && g_c->cc.flavour.ginv[1] == g_c->cc.flavour.ginv[2]);
     expect_ok("[scan]\nlepton = mu\n[flavour]\nfile = fg.ini\n");
-    assert_true(g_c->flavour.gn == 1 && g_c->flavour.gidx[0] == 2 && g_c->flavour.ginv[0] == 4.0);
+    assert_true(g_c->cc.flavour.gn == 1 && g_c->cc.flavour.gidx[0] == 2 && g_c->cc.flavour.ginv[0] == 4.0);
     static const struct { const char *text, *what; int line; } bad[] = {
         {"[mu.gauss]\ncoefficients = C9, C11\nmean = 0, 0\ncov = 1, 0, 0, 1\nchi2_max = 4\nsource = s\n", "[mu.gauss] coefficients:", 2},
         {"[mu.gauss]\ncoefficients = C9, C9\nmean = 0, 0\ncov = 1, 0, 0, 1\nchi2_max = 4\nsource = s\n", "[mu.gauss] coefficients:", 2},
@@ -565,22 +565,22 @@ static void t_defaults(void **s)
     assert_true(c->k.bs_mixing_max == 0.10 && c->k.lep_lambda_V == 20600.0);
     assert_true(c->k.lep_lambda_A == 10100.0 && c->k.bs_cross == 9.7);
     assert_true(fabs(c->k.pert_max - sqrt(4 * M_PI)) < 1e-15 && c->k.width_max == 0.10);
-    assert_int_equal(c->flavour.level, 2);
-    assert_string_equal(c->flavour.path, ZP_TEST_SRCDIR "/inputs/flavour/table1_2017.ini");
-    assert_string_equal(c->g2.path, ZP_TEST_SRCDIR "/inputs/g2/presets.ini");
-    assert_string_equal(c->g2.preset, "paper2017");
-    assert_int_equal(c->g2.rule, ZP_G2_RULE_NO_WORSE);
-    assert_true(c->g2.nsigma == 2.0);
-    assert_int_equal(c->lhc.enabled, 1);
-    assert_int_equal(c->lhc.include_nu, 0);
-    assert_true(c->lhc.extra_width == 0.0);
-    assert_string_equal(c->lhc.lumi_path,
+    assert_int_equal(c->cc.flavour.level, 2);
+    assert_string_equal(c->cc.flavour.path, ZP_TEST_SRCDIR "/inputs/flavour/table1_2017.ini");
+    assert_string_equal(c->cc.g2.path, ZP_TEST_SRCDIR "/inputs/g2/presets.ini");
+    assert_string_equal(c->cc.g2.preset, "paper2017");
+    assert_int_equal(c->cc.g2.rule, ZP_G2_RULE_NO_WORSE);
+    assert_true(c->cc.g2.nsigma == 2.0);
+    assert_int_equal(c->cc.lhc.enabled, 1);
+    assert_int_equal(c->cc.lhc.include_nu, 0);
+    assert_true(c->cc.lhc.extra_width == 0.0);
+    assert_string_equal(c->cc.lhc.lumi_path,
                         ZP_TEST_SRCDIR "/inputs/lhc/lumi_NNPDF23_lo_as_0130_qed_13TeV.csv");
-    assert_string_equal(c->lhc.limits_path,
+    assert_string_equal(c->cc.lhc.limits_path,
                         ZP_TEST_SRCDIR "/inputs/lhc/atlas139_dilepton_fid_limits.csv");
-    assert_string_equal(c->lhc.pdf_set, "");
-    assert_int_equal(c->lhc.pdf_member, 0);
-    assert_true(c->lhc.pt_min == 30.0 && c->lhc.eta_max == 2.5);
+    assert_string_equal(c->cc.lhc.pdf_set, "");
+    assert_int_equal(c->cc.lhc.pdf_member, 0);
+    assert_true(c->cc.lhc.pt_min == 30.0 && c->cc.lhc.eta_max == 2.5);
     /* the common axes */
     assert_int_equal(c->axes[ZP_AX_MASS].spacing, ZP_SPACING_LIN);
     assert_true(c->axes[ZP_AX_MASS].min == 100 && c->axes[ZP_AX_MASS].max == 1000);
@@ -722,7 +722,7 @@ static void t_flavour_and_g2_data_mu(void **s)
 {
     (void)s;
     expect_ok("[scan]\nlepton = mu\n");
-    const zp_flavour_data *f = &g_c->flavour;
+    const zp_flavour_cfg *f = &g_c->cc.flavour;
     assert_int_equal(f->have[0], 1);
     assert_int_equal(f->have[1], 1);
     assert_true(f->best[0] == -1.59 && f->lo1[0] == -2.15 && f->hi1[0] == -1.13);
@@ -730,25 +730,25 @@ static void t_flavour_and_g2_data_mu(void **s)
     assert_true(f->best[1] == 1.23 && f->lo1[1] == 0.90 && f->hi1[1] == 1.60);
     assert_true(f->lo2[1] == 0.60 && f->hi2[1] == 2.04);
     assert_int_equal(f->have_gauss2d, 0);
-    assert_true(g_c->g2.central == 290e-11 && g_c->g2.sigma == 90e-11);
+    assert_true(g_c->cc.g2.central == 290e-11 && g_c->cc.g2.sigma == 90e-11);
     expect_ok("[scan]\nlepton = mu\n[g-2]\npreset = wp25\nrule = pull\nnsigma = 1.5\n[flavour]\nlevel = 1\n");
-    assert_true(g_c->g2.central == 38e-11 && g_c->g2.sigma == 63e-11);
-    assert_int_equal(g_c->g2.rule, ZP_G2_RULE_PULL);
-    assert_true(g_c->g2.nsigma == 1.5);
-    assert_string_equal(g_c->g2.preset, "wp25");
-    assert_int_equal(g_c->flavour.level, 1);
+    assert_true(g_c->cc.g2.central == 38e-11 && g_c->cc.g2.sigma == 63e-11);
+    assert_int_equal(g_c->cc.g2.rule, ZP_G2_RULE_PULL);
+    assert_true(g_c->cc.g2.nsigma == 1.5);
+    assert_string_equal(g_c->cc.g2.preset, "wp25");
+    assert_int_equal(g_c->cc.flavour.level, 1);
 }
 
 static void t_flavour_and_g2_data_e(void **s)
 {
     (void)s;
     expect_ok("[scan]\nlepton = e\n");
-    const zp_flavour_data *f = &g_c->flavour;
+    const zp_flavour_cfg *f = &g_c->cc.flavour;
     assert_true(f->best[0] == 1.58 && f->lo1[0] == 1.17 && f->hi1[0] == 2.03);
     assert_true(f->lo2[0] == 0.79 && f->hi2[0] == 2.53);
     assert_true(f->best[1] == -1.30 && f->lo1[1] == -1.68 && f->hi1[1] == -0.95);
     assert_true(f->lo2[1] == -2.12 && f->hi2[1] == -0.64);
-    assert_true(g_c->g2.central == -10.5e-13 && g_c->g2.sigma == 8.1e-13);
+    assert_true(g_c->cc.g2.central == -10.5e-13 && g_c->cc.g2.sigma == 8.1e-13);
 }
 
 static void t_data_paths_relative_to_input(void **s)
@@ -763,7 +763,7 @@ static void t_data_paths_relative_to_input(void **s)
     write_file("data/g2.ini", "[mine]\nmu_central = 1e-9\nmu_sigma = 5e-10\nsource = test\n");
     expect_ok("[flavour]\nfile = data/fl.ini\n[g-2]\nfile = data/g2.ini\npreset = mine\n"
               "[lhc]\ninclude_nu = yes\nextra_width = 0.01\npdf_member = 3\n");
-    const zp_flavour_data *f = &g_c->flavour;
+    const zp_flavour_cfg *f = &g_c->cc.flavour;
     char want[600];
     snprintf(want, sizeof want, "%s/data/fl.ini", g_dir);
     assert_string_equal(f->path, want);
@@ -773,10 +773,10 @@ static void t_data_paths_relative_to_input(void **s)
     assert_true(f->g2d_mean[0] == -1 && f->g2d_mean[1] == 0.5);
     assert_true(f->g2d_cov[0] == 0.25 && f->g2d_cov[1] == 0.05 && f->g2d_cov[2] == 0.16);
     assert_true(f->g2d_chi2_max == 6.18);
-    assert_true(g_c->g2.central == 1e-9 && g_c->g2.sigma == 5e-10);
-    assert_int_equal(g_c->lhc.include_nu, 1);
-    assert_true(g_c->lhc.extra_width == 0.01);
-    assert_int_equal(g_c->lhc.pdf_member, 3);
+    assert_true(g_c->cc.g2.central == 1e-9 && g_c->cc.g2.sigma == 5e-10);
+    assert_int_equal(g_c->cc.lhc.include_nu, 1);
+    assert_true(g_c->cc.lhc.extra_width == 0.01);
+    assert_int_equal(g_c->cc.lhc.pdf_member, 3);
 }
 
 static void t_parse_only_and_syntax_details(void **s)
@@ -796,7 +796,7 @@ static void t_parse_only_and_syntax_details(void **s)
     char *t = build("[flavour]\nfile = f.ini\n", NULL);
     zp_err_clear();
     assert_int_equal(zp_config_parse("d/x.ini", t, g_c), ZP_OK);
-    assert_string_equal(g_c->flavour.path, "d/f.ini");
+    assert_string_equal(g_c->cc.flavour.path, "d/f.ini");
     free(t);
     t = build("[flavour]\nfile = /abs/f.ini\nlevel = 4\n", NULL);
     zp_err_clear();
@@ -805,7 +805,7 @@ static void t_parse_only_and_syntax_details(void **s)
     free(t);
     t = build("[flavour]\nfile = /abs/f.ini\n", NULL);
     assert_int_equal(zp_config_parse("x.ini", t, g_c), ZP_OK);
-    assert_string_equal(g_c->flavour.path, "/abs/f.ini");
+    assert_string_equal(g_c->cc.flavour.path, "/abs/f.ini");
     assert_string_equal(g_c->input_dir, ".");
     free(t);
 }

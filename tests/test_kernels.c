@@ -25,28 +25,28 @@ static void base_config(zp_lepton lep)
 {
     zp_config_defaults(&cfg);
     cfg.lepton = lep;
-    cfg.lhc.enabled = 0;
-    cfg.flavour.have[0] = cfg.flavour.have[1] = 1;
+    cfg.cc.lhc.enabled = 0;
+    cfg.cc.flavour.have[0] = cfg.cc.flavour.have[1] = 1;
     /* Table 1 numbers as in inputs/flavour/table1_2017.ini (mu+e: the muon's numbers, and
      * the electron's g-2 as its second) */
-    cfg.g2.central_e = -10.5e-13;
-    cfg.g2.sigma_e = 8.1e-13;
+    cfg.cc.g2.central_e = -10.5e-13;
+    cfg.cc.g2.sigma_e = 8.1e-13;
     if (lep != ZP_LEPTON_E) {
         double b[2] = {-1.59, 1.23}, l1[2] = {-2.15, 0.90}, h1[2] = {-1.13, 1.60}, l2[2] = {-2.90, 0.60},
                h2[2] = {-0.73, 2.04};
-        memcpy(cfg.flavour.best, b, sizeof b); memcpy(cfg.flavour.lo1, l1, sizeof l1);
-        memcpy(cfg.flavour.hi1, h1, sizeof h1); memcpy(cfg.flavour.lo2, l2, sizeof l2);
-        memcpy(cfg.flavour.hi2, h2, sizeof h2);
-        cfg.g2.central = 290e-11; cfg.g2.sigma = 90e-11;
+        memcpy(cfg.cc.flavour.best, b, sizeof b); memcpy(cfg.cc.flavour.lo1, l1, sizeof l1);
+        memcpy(cfg.cc.flavour.hi1, h1, sizeof h1); memcpy(cfg.cc.flavour.lo2, l2, sizeof l2);
+        memcpy(cfg.cc.flavour.hi2, h2, sizeof h2);
+        cfg.cc.g2.central = 290e-11; cfg.cc.g2.sigma = 90e-11;
     } else {
         double b[2] = {1.58, -1.30}, l1[2] = {1.17, -1.68}, h1[2] = {2.03, -0.95}, l2[2] = {0.79, -2.12},
                h2[2] = {2.53, -0.64};
-        memcpy(cfg.flavour.best, b, sizeof b); memcpy(cfg.flavour.lo1, l1, sizeof l1);
-        memcpy(cfg.flavour.hi1, h1, sizeof h1); memcpy(cfg.flavour.lo2, l2, sizeof l2);
-        memcpy(cfg.flavour.hi2, h2, sizeof h2);
-        cfg.g2.central = -10.5e-13; cfg.g2.sigma = 8.1e-13;
+        memcpy(cfg.cc.flavour.best, b, sizeof b); memcpy(cfg.cc.flavour.lo1, l1, sizeof l1);
+        memcpy(cfg.cc.flavour.hi1, h1, sizeof h1); memcpy(cfg.cc.flavour.lo2, l2, sizeof l2);
+        memcpy(cfg.cc.flavour.hi2, h2, sizeof h2);
+        cfg.cc.g2.central = -10.5e-13; cfg.cc.g2.sigma = 8.1e-13;
     }
-    cfg.flavour.level = 2;
+    cfg.cc.flavour.level = 2;
     /* the 2026 constraints' data, as in inputs/bsmumu, inputs/trident, inputs/bs_mixing */
     cfg.cc.bsmumu.br_exp = 3.34e-9, cfg.cc.bsmumu.br_exp_sigma = 0.27e-9;
     cfg.cc.bsmumu.br_sm = 3.64e-9, cfg.cc.bsmumu.br_sm_sigma = 0.12e-9, cfg.cc.bsmumu.c10_sm = -4.2;
@@ -155,7 +155,7 @@ static void test_g2_rules(void **st)
     assert_double_equal(mod.g2_threshold, 290.0 / 90.0, 1e-12);
     point_out zero = eval(300, 0, 0, 0, 0, NULL);
     assert_true(bit(&zero, ZP_BIT_G2)); /* the SM itself is "no worse" */
-    cfg.g2.rule = ZP_G2_RULE_PULL;
+    cfg.cc.g2.rule = ZP_G2_RULE_PULL;
     assert_int_equal(zp_model_init(&cfg, &mod), ZP_OK);
     zero = eval(300, 0, 0, 0, 0, NULL);
     assert_false(bit(&zero, ZP_BIT_G2)); /* 3.2 sigma from the measurement */
@@ -212,8 +212,8 @@ static void test_perturbativity_width(void **st)
     assert_float_equal(p.o[ZP_OBS_WIDTH_RATIO], w, w * 1e-6);
     assert_true(bit(&p, ZP_BIT_WIDTH));
     /* with the neutrino channel: + g'^2 (gV - gA)^2/(24 pi) */
-    cfg.lhc.include_nu = 1;
-    cfg.lhc.extra_width = 0.01;
+    cfg.cc.lhc.include_nu = 1;
+    cfg.cc.lhc.extra_width = 0.01;
     assert_int_equal(zp_model_init(&cfg, &mod), ZP_OK);
     p = eval(500, 0.2, 0.1, 0.5, 0.3, NULL);
     double w2 = w + gp2 * 0.04 / (24 * M_PI) + 0.01;
@@ -307,23 +307,23 @@ static void test_flavour_rule(void **st)
     p = eval(500, 1e-3, 0, 1.17 / K500 / 1e-3, 0, NULL);
     assert_float_equal(p.o[ZP_OBS_FLAVOUR_CHI2], 1.0, 1e-4);
     /* level 1: the 1 sigma interval decides */
-    cfg.flavour.level = 1;
+    cfg.cc.flavour.level = 1;
     assert_int_equal(zp_model_init(&cfg, &mod), ZP_OK);
     assert_false(bitv(eval(500, 1e-3, 0, 1.0 / K500 / 1e-3, 0, NULL), ZP_BIT_FLAVOUR));
-    cfg.flavour.level = 2;
+    cfg.cc.flavour.level = 2;
     assert_int_equal(zp_model_init(&cfg, &mod), ZP_OK);
     /* C9 and C10 both non-zero, no 2-D Gaussian given: untested, never passes */
     p = eval(500, 1e-3, 0, 1e-1, 1e-1, NULL);
     assert_true(bit(&p, ZP_BIT_FLAVOUR_UNTESTED));
     assert_false(bit(&p, ZP_BIT_FLAVOUR));
     /* with a 2-D Gaussian: chi2 = x^T S^-1 x */
-    cfg.flavour.have_gauss2d = 1;
-    cfg.flavour.g2d_mean[0] = 1.0;
-    cfg.flavour.g2d_mean[1] = -1.0;
-    cfg.flavour.g2d_cov[0] = 0.25;
-    cfg.flavour.g2d_cov[1] = 0.0;
-    cfg.flavour.g2d_cov[2] = 0.04;
-    cfg.flavour.g2d_chi2_max = 6.18;
+    cfg.cc.flavour.have_gauss2d = 1;
+    cfg.cc.flavour.g2d_mean[0] = 1.0;
+    cfg.cc.flavour.g2d_mean[1] = -1.0;
+    cfg.cc.flavour.g2d_cov[0] = 0.25;
+    cfg.cc.flavour.g2d_cov[1] = 0.0;
+    cfg.cc.flavour.g2d_cov[2] = 0.04;
+    cfg.cc.flavour.g2d_chi2_max = 6.18;
     assert_int_equal(zp_model_init(&cfg, &mod), ZP_OK);
     /* C9 = 1.5, C10 = -1.2: chi2 = 0.25/0.25 + 0.04/0.04 = 2 */
     double gq = 1e-3;
@@ -748,18 +748,18 @@ static void test_random_vs_reference(void **st)
         /* confs 8-10: lepton = mu+e (8: no univ flavour entries, untested; 9, 10: a general
          * Gaussian in (C9, C10, C9p) and in C9 alone) */
         base_config(conf >= 8 ? ZP_LEPTON_UNIV : conf & 1 ? ZP_LEPTON_E : ZP_LEPTON_MU);
-        cfg.lhc.include_nu = (conf >> 1) & 1;
-        cfg.lhc.extra_width = conf == 3 ? 0.01 : 0.0;
+        cfg.cc.lhc.include_nu = (conf >> 1) & 1;
+        cfg.cc.lhc.extra_width = conf == 3 ? 0.01 : 0.0;
         if (conf & 4) { /* the optional 2-D Gaussian for C9, C10 together */
-            cfg.flavour.have_gauss2d = 1;
-            cfg.flavour.g2d_mean[0] = conf & 1 ? 1.0 : -1.0;
-            cfg.flavour.g2d_mean[1] = conf & 1 ? -1.0 : 0.5;
-            cfg.flavour.g2d_cov[0] = 0.25;
-            cfg.flavour.g2d_cov[1] = 0.02;
-            cfg.flavour.g2d_cov[2] = 0.09;
-            cfg.flavour.g2d_chi2_max = 6.18;
+            cfg.cc.flavour.have_gauss2d = 1;
+            cfg.cc.flavour.g2d_mean[0] = conf & 1 ? 1.0 : -1.0;
+            cfg.cc.flavour.g2d_mean[1] = conf & 1 ? -1.0 : 0.5;
+            cfg.cc.flavour.g2d_cov[0] = 0.25;
+            cfg.cc.flavour.g2d_cov[1] = 0.02;
+            cfg.cc.flavour.g2d_cov[2] = 0.09;
+            cfg.cc.flavour.g2d_chi2_max = 6.18;
         }
-        if (conf == 6) cfg.flavour.have[1] = 0;
+        if (conf == 6) cfg.cc.flavour.have[1] = 0;
         cfg.combine = conf == 5 ? (1u << ZP_BIT_LHC) | (1u << ZP_BIT_G2) : cfg.combine | (1u << ZP_BIT_LHC);
         /* the 2026 set: B_s -> mu mu and trident in combine (untested ones make chi2_total
          * NaN), the Delta M_s likelihood, LEP's validity below 209 GeV (rows at 200 GeV) */
@@ -767,27 +767,27 @@ static void test_random_vs_reference(void **st)
             cfg.combine |= (1u << ZP_BIT_BSMUMU) | (1u << ZP_BIT_TRIDENT) | (1u << ZP_BIT_LEP);
         cfg.cc.bs_mixing.likelihood = conf >= 4;
         if (conf >= 8) {
-            cfg.flavour.have[0] = cfg.flavour.have[1] = 0;
-            cfg.flavour.have_gauss2d = 0;
-            cfg.g2.central_e = -10.2e-13, cfg.g2.sigma_e = 2.6e-13;
+            cfg.cc.flavour.have[0] = cfg.cc.flavour.have[1] = 0;
+            cfg.cc.flavour.have_gauss2d = 0;
+            cfg.cc.g2.central_e = -10.2e-13, cfg.cc.g2.sigma_e = 2.6e-13;
             cfg.combine |= (1u << ZP_BIT_BSMUMU) | (1u << ZP_BIT_TRIDENT) | (1u << ZP_BIT_G2);
         }
         if (conf == 9) { /* a 3-D Gaussian, inverse covariance by hand (diagonal 1/0.04, 1/0.09, 1/0.25) */
-            cfg.flavour.gn = 3;
-            cfg.flavour.gidx[0] = 0, cfg.flavour.gidx[1] = 1, cfg.flavour.gidx[2] = 2;
-            cfg.flavour.gmean[0] = -0.8, cfg.flavour.gmean[1] = 0.2, cfg.flavour.gmean[2] = 0.1;
-            memset(cfg.flavour.ginv, 0, sizeof cfg.flavour.ginv);
-            cfg.flavour.ginv[0] = 25.0, cfg.flavour.ginv[4] = 1.0 / 0.09, cfg.flavour.ginv[8] = 4.0;
-            cfg.flavour.ginv[1] = cfg.flavour.ginv[3] = 2.0;
-            cfg.flavour.gchi2max = 7.81;
+            cfg.cc.flavour.gn = 3;
+            cfg.cc.flavour.gidx[0] = 0, cfg.cc.flavour.gidx[1] = 1, cfg.cc.flavour.gidx[2] = 2;
+            cfg.cc.flavour.gmean[0] = -0.8, cfg.cc.flavour.gmean[1] = 0.2, cfg.cc.flavour.gmean[2] = 0.1;
+            memset(cfg.cc.flavour.ginv, 0, sizeof cfg.cc.flavour.ginv);
+            cfg.cc.flavour.ginv[0] = 25.0, cfg.cc.flavour.ginv[4] = 1.0 / 0.09, cfg.cc.flavour.ginv[8] = 4.0;
+            cfg.cc.flavour.ginv[1] = cfg.cc.flavour.ginv[3] = 2.0;
+            cfg.cc.flavour.gchi2max = 7.81;
         }
         if (conf == 10) {
-            cfg.flavour.gn = 1;
-            cfg.flavour.gidx[0] = 0;
-            cfg.flavour.gmean[0] = -0.5;
-            cfg.flavour.ginv[0] = 1.0 / 0.04;
-            cfg.flavour.gchi2max = 4.0;
-            cfg.lhc.include_nu = 1;
+            cfg.cc.flavour.gn = 1;
+            cfg.cc.flavour.gidx[0] = 0;
+            cfg.cc.flavour.gmean[0] = -0.5;
+            cfg.cc.flavour.ginv[0] = 1.0 / 0.04;
+            cfg.cc.flavour.gchi2max = 4.0;
+            cfg.cc.lhc.include_nu = 1;
         }
         assert_int_equal(zp_model_init(&cfg, &mod), ZP_OK);
         mod.lhc_enabled = conf != 7;
@@ -882,7 +882,7 @@ static void test_trident(void **st)
     base_config(ZP_LEPTON_MU);
     point_out p = eval(1000, 0.0, 0.0, 0.3, 0.0, NULL);
     assert_true(bit(&p, ZP_BIT_TRIDENT_UNTESTED) && !bit(&p, ZP_BIT_TRIDENT)); /* no nu coupling */
-    cfg.lhc.include_nu = 1;
+    cfg.cc.lhc.include_nu = 1;
     assert_int_equal(zp_model_init(&cfg, &mod), ZP_OK);
     p = eval(1000, 0.0, 0.0, 0.0, 0.0, NULL);
     assert_float_equal(p.o[ZP_OBS_TRIDENT_RATIO], 1.0, 1e-7); /* no Z' coupling: the SM */

@@ -4,7 +4,9 @@
  * throughput (an AVX-512/AVX2 FMA and mul+add microbenchmark) and the kernel's arithmetic
  * per point, giving its fraction of the roofline; and zp_acc_row (projections) per point.
  *
- * Usage: zpscan-bench-kernel [--csv FILE] [--seconds S] [--set paper|2026|binned] [--input INI]
+ * Usage: zpscan-bench-kernel [--csv FILE] [--seconds S] [--quick] [--set paper|2026|binned] [--input INI]
+ * --quick: only the verdicts kernel's rows of >= 1024 points (gqR != 0, gqR = 0, C9 alone), for A/B
+ * experiments in seconds; no peak, bandwidth or projection rows.
  * --set 2026: the built-in grid with every 2026 constraint on (A/B against the paper's set).
  * --set binned: the paper's set with [lhc] method = binned (A/B against the paper's set).
  * --input: the constraints, data and masses of that scan input instead of the built-in one
@@ -266,15 +268,17 @@ int main(int argc, char **argv)
 {
     const char *csv = NULL, *input = NULL;
     double secs = 0.25;
+    int quick = 0;
     for (int i = 1; i < argc; ++i) {
         if (!strcmp(argv[i], "--csv") && i + 1 < argc) csv = argv[++i];
+        else if (!strcmp(argv[i], "--quick")) quick = 1;
         else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) secs = atof(argv[++i]);
         else if (!strcmp(argv[i], "--input") && i + 1 < argc) input = argv[++i];
         else if (!strcmp(argv[i], "--set") && i + 1 < argc && !strcmp(argv[i + 1], "2026")) INI = INI_2026, ++i;
         else if (!strcmp(argv[i], "--set") && i + 1 < argc && !strcmp(argv[i + 1], "paper")) ++i;
         else if (!strcmp(argv[i], "--set") && i + 1 < argc && !strcmp(argv[i + 1], "binned")) INI = INI_BINNED, ++i;
         else {
-            fprintf(stderr, "usage: %s [--csv FILE] [--seconds S] [--set paper|2026|binned] [--input INI]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--csv FILE] [--seconds S] [--quick] [--set paper|2026|binned] [--input INI]\n", argv[0]);
             return 2;
         }
     }
@@ -291,8 +295,8 @@ int main(int argc, char **argv)
     if (zp_config_load(input ? input : ini, &c, &text) != ZP_OK) die("config");
     unlink(ini);
     free(text);
-    if (zp_lumi_table_read(c.lhc.lumi_path, &lt) != ZP_OK) die(c.lhc.lumi_path);
-    if (zp_limit_table_read(c.lhc.limits_path, &lim) != ZP_OK) die(c.lhc.limits_path);
+    if (zp_lumi_table_read(c.cc.lhc.lumi_path, &lt) != ZP_OK) die(c.cc.lhc.lumi_path);
+    if (zp_limit_table_read(c.cc.lhc.limits_path, &lim) != ZP_OK) die(c.cc.lhc.limits_path);
     zp_model m;
     if (zp_model_init(&c, &m) != ZP_OK) die("model");
     zp_grid g;
@@ -301,7 +305,7 @@ int main(int argc, char **argv)
     zp_mass_slice *sl = calloc((size_t)nmass, sizeof *sl);
     for (int i = 0; i < nmass; ++i)
         if (zp_model_slice(&m, &c, &lt, &lim, g.v[ZP_AX_MASS][i], &sl[i]) != ZP_OK) die("slice");
-    if (c.lhc.enabled && c.cc.lhc.binned) { /* the binned LHC method's tables, as the scan makes them */
+    if (c.cc.lhc.enabled && c.cc.lhc.binned) { /* the binned LHC method's tables, as the scan makes them */
         static zp_spectra sp;
         if (zp_spectra_read(c.cc.lhc.spectra, NULL, &sp) != ZP_OK) die(c.cc.lhc.spectra);
         const double t0 = now();
@@ -328,6 +332,19 @@ int main(int argc, char **argv)
 
     printf("# zpscan kernel benchmark (one core; machine shared, figures are medians of 3)\n");
     printf("# input: %s\n", input ? input : INI == INI_2026 ? "built-in grid, 2026 constraint set" : "built-in grid, paper constraint set");
+    if (quick) { /* the verdicts kernel's three row kinds only */
+        double *z = aligned_alloc(64, nmax * sizeof(double));
+        for (int64_t i = 0; i < nmax; ++i) z[i] = 0.0;
+        const row_bench kinds[3] = {{&m, sl, nmass, &g, r, v, a, mask, obs, secs},
+                                    {&m, sl, nmass, &g, z, v, a, mask, obs, secs},
+                                    {&m, sl, nmass, &g, z, v, z, mask, obs, secs}};
+        static const char *const names[3] = {"verdicts", "verdicts0", "verdictsC9"};
+        for (int k = 0; k < 3; ++k)
+            for (int li = 2; li < nlen; ++li)
+                printf("%-10s %8lld %14.4g\n", names[k], (long long)lens[li], row_rate(&kinds[k], 1, lens[li]));
+        free(z);
+        return 0;
+    }
     printf("# vector ISA of this build: %s\n", ISA);
     double sink = 0;
     double pf[3], pm[3];

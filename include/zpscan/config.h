@@ -43,44 +43,6 @@ typedef struct {
 } zp_constants;
 extern const char *const zp_constant_names[]; /* NULL-terminated, same order as the struct */
 
-/* LHCb / b->sll fit (PHYSICS.md §4), from a data file. Index: 0=C9, 1=C10 for the lepton. */
-typedef struct {
-    int have[2];
-    double best[2], lo1[2], hi1[2], lo2[2], hi2[2];
-    int level;                 /* 1 or 2: which interval decides the verdict */
-    int have_gauss2d;          /* optional 2-D Gaussian in (C9, C10) for mixed points */
-    double g2d_mean[2], g2d_cov[3]; /* cov: s99, s9_10, s10_10 */
-    double g2d_chi2_max;       /* verdict threshold (6.18 = 2 sigma, 2 dof) */
-    int gn;                    /* general Gaussian ([<l>.gauss]): its coefficients, 0 = none */
-    int gidx[4];               /* which: 0 C9, 1 C10, 2 C9p, 3 C10p */
-    double gmean[4], ginv[16]; /* mean and inverse covariance (gn x gn, row by row) */
-    double gchi2max;
-    char gsource[256];
-    char path[512];
-} zp_flavour_data;
-
-typedef enum { ZP_G2_RULE_NO_WORSE = 0, ZP_G2_RULE_PULL } zp_g2_rule;
-typedef struct {
-    double central, sigma;     /* Delta a_l for the scan's lepton (mu+e: the muon) */
-    double central_e, sigma_e; /* mu+e: the electron's */
-    char preset_e[64];         /* mu+e: the electron's preset ("": preset) */
-    zp_g2_rule rule;
-    double nsigma;
-    char preset[64];
-    char path[512];
-} zp_g2_data;
-
-typedef struct {
-    int enabled;
-    int include_nu;            /* add Gamma(Z'->nu nubar) */
-    double extra_width;        /* extra (invisible) width, as a fraction of M */
-    char lumi_path[512];
-    char limits_path[512];
-    char pdf_set[128];         /* non-empty: compute the luminosity table from this LHAPDF set */
-    int pdf_member;
-    double pt_min, eta_max;    /* only used with pdf_set */
-} zp_lhc_opts;
-
 /* Each constraint's own settings, declared by its header (src/constraints/<name>.h, the
  * ZP_CONSTRAINT_CFG part) as zp_<name>_cfg and reached as c->cc.<name>: its defaults, parser
  * and loader (the IMPL part) fill them. Plain data, so the config is broadcast as bytes. */
@@ -111,9 +73,6 @@ typedef struct {
     int store_obs[ZP_NOBS];
     unsigned combine;          /* bitmask over ZP_BIT_* of constraints that enter ALL */
     zp_constants k;
-    zp_flavour_data flavour;
-    zp_g2_data g2;
-    zp_lhc_opts lhc;
     zp_constraint_cfgs cc;     /* the constraints' own settings (their headers) */
     int nproj;
     int proj[ZP_MAX_PROJ][2];  /* axis pairs for /projections (issue 4); default below */

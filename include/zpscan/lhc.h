@@ -85,6 +85,9 @@ zp_status zp_limit_table_read(const char *path, zp_limit_table *t);
 
 /* lumi_bs and the acceptance at a mass inside the table, interpolated as below */
 void zp_lumi_table_at(const zp_lumi_table *lt, double mass, double *lumi, double *acc);
+
+/* Largest i in [0, n-2] with x[i] <= v (x increasing, n >= 2; v below x[0] gives 0). */
+int zp_lhc_bracket(const double *x, int n, double v);
 /* P(M), A(M) interpolated from the lumi table (error if M outside it), limits at M. */
 zp_status zp_lhc_slice_at(const zp_lumi_table *lt, const zp_limit_table *lim,
                           const zp_lhc_consts *c, double mass, zp_lhc_slice *out);

@@ -19,7 +19,7 @@ typedef struct {
     double f_best[2], f_sdn[2], f_sup[2], f_lo[2], f_hi[2];
     int f_g2d;
     double f_g2d_mean[2], f_g2d_inv[3], f_g2d_chi2max;
-    int f_gn, f_gidx[4];            /* the general Gaussian (config.h zp_flavour_data) */
+    int f_gn, f_gidx[4];            /* the general Gaussian (src/constraints/flavour.h zp_flavour_cfg) */
     double f_gmean[4], f_ginv[16], f_gchi2max;
     /* g-2 */
     double g2_central, g2_inv_sigma, g2_threshold; /* pass: |pull| <= threshold */

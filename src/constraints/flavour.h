@@ -33,20 +33,69 @@
 
 #if defined(ZP_CONSTRAINT_CFG) && !defined(ZP_C_FLAVOUR_CFG)
 #define ZP_C_FLAVOUR_CFG
-ZP_CONSTRAINT_NO_CFG(flavour)
+/* the b->sll fit (docs/PHYSICS.md §4) from its data file. Index: 0 = C9, 1 = C10 of the lepton. */
+typedef struct {
+    int have[2];
+    double best[2], lo1[2], hi1[2], lo2[2], hi2[2];
+    int level;                 /* 1 or 2: which interval decides the verdict */
+    int have_gauss2d;          /* optional 2-D Gaussian in (C9, C10) for mixed points */
+    double g2d_mean[2], g2d_cov[3]; /* cov: s99, s9_10, s10_10 */
+    double g2d_chi2_max;       /* verdict threshold (6.18 = 2 sigma, 2 dof) */
+    int gn;                    /* general Gaussian ([<l>.gauss]): its coefficients, 0 = none */
+    int gidx[4];               /* which: 0 C9, 1 C10, 2 C9p, 3 C10p */
+    double gmean[4], ginv[16]; /* mean and inverse covariance (gn x gn, row by row) */
+    double gchi2max;
+    char gsource[256];
+    char path[512];
+} zp_flavour_cfg;
 #endif
 
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_FLAVOUR_IMPL)
 #define ZP_C_FLAVOUR_IMPL
-ZP_CONSTRAINT_NO_EXTRAS(flavour) /* its settings: zp_config.flavour (config.h) */
+/* its settings: zp_flavour_cfg (c->cc.flavour) */
+static void zp_flavour_defaults(zp_config *c)
+{
+    c->cc.flavour.level = 2;
+    c->cc.flavour.g2d_chi2_max = 6.18;
+    zp_ini_join_path(c->cc.flavour.path, sizeof c->cc.flavour.path, zp_ini_data_dir(), "flavour/table1_2017.ini");
+}
+/* the fit itself, so figures need not find the data file again: [C9, C10] */
+static zp_status zp_flavour_record(hid_t grp, const zp_config *c)
+{
+    ZP_TRY(zp_h5a_str(grp, "flavour_file", c->cc.flavour.path));
+    ZP_TRY(zp_h5a_i64(grp, "flavour_level_sigma", c->cc.flavour.level));
+    /* the fit itself, so figures need not find the data file again: [C9, C10] */
+    ZP_TRY(zp_h5a_num(grp, "flavour_have", H5T_NATIVE_INT, c->cc.flavour.have, 2));
+    ZP_TRY(zp_h5a_num(grp, "flavour_best", H5T_NATIVE_DOUBLE, c->cc.flavour.best, 2));
+    ZP_TRY(zp_h5a_num(grp, "flavour_lo1", H5T_NATIVE_DOUBLE, c->cc.flavour.lo1, 2));
+    ZP_TRY(zp_h5a_num(grp, "flavour_hi1", H5T_NATIVE_DOUBLE, c->cc.flavour.hi1, 2));
+    ZP_TRY(zp_h5a_num(grp, "flavour_lo2", H5T_NATIVE_DOUBLE, c->cc.flavour.lo2, 2));
+    ZP_TRY(zp_h5a_num(grp, "flavour_hi2", H5T_NATIVE_DOUBLE, c->cc.flavour.hi2, 2));
+    ZP_TRY(zp_h5a_str(grp, "flavour_multi_rule",
+                    c->cc.flavour.have_gauss2d
+                        ? "C9 and C10 both non-zero: 2-D Gaussian chi2 <= chi2_max (see flavour file)"
+                        : "several coefficients non-zero: not described by the fit (flavour_untested)"));
+    if (c->cc.flavour.gn) { /* the general Gaussian */
+        static const char *const cn[4] = {"C9", "C10", "C9p", "C10p"};
+        const char *names[4];
+        for (int k = 0; k < c->cc.flavour.gn; ++k) names[k] = cn[c->cc.flavour.gidx[k]];
+        ZP_TRY(zp_h5a_strs(grp, "flavour_gauss_coefficients", names, c->cc.flavour.gn));
+        ZP_TRY(zp_h5a_num(grp, "flavour_gauss_mean", H5T_NATIVE_DOUBLE, c->cc.flavour.gmean, c->cc.flavour.gn));
+        ZP_TRY(zp_h5a_num(grp, "flavour_gauss_inverse_cov", H5T_NATIVE_DOUBLE, c->cc.flavour.ginv,
+                          c->cc.flavour.gn * c->cc.flavour.gn));
+        ZP_TRY(zp_h5a_f64(grp, "flavour_gauss_chi2_max", c->cc.flavour.gchi2max));
+        ZP_TRY(zp_h5a_str(grp, "flavour_gauss_source", c->cc.flavour.gsource));
+    }
+    return ZP_OK;
+}
 /* its [flavour] keys (docs/INPUT.md); data-file paths are relative to the input file */
 static zp_status zp_flavour_parse(const zp_ini_doc *d, zp_config *c, const char *dir)
 {
-    ZP_TRY(zp_ini_file_key(d, "flavour", "file", dir, c->flavour.path, sizeof c->flavour.path));
+    ZP_TRY(zp_ini_file_key(d, "flavour", "file", dir, c->cc.flavour.path, sizeof c->cc.flavour.path));
     const zp_ini_ent *e;
     if ((e = zp_ini_get(d, "flavour", "level"))) {
-        if (!strcmp(e->val, "1")) c->flavour.level = 1;
-        else if (!strcmp(e->val, "2")) c->flavour.level = 2;
+        if (!strcmp(e->val, "1")) c->cc.flavour.level = 1;
+        else if (!strcmp(e->val, "2")) c->cc.flavour.level = 2;
         else return ZP_INI_BAD(d, e, "'%s' is not a level (1 or 2)", e->val);
     }
     return ZP_OK;
@@ -85,7 +134,7 @@ static int zp_flavour_invert(const double *a, int n, double *inv)
 
 /* [<lep>.gauss]: coefficients (a subset of C9, C10, C9p, C10p), mean, cov (row by row,
  * symmetric, positive definite), chi2_max, source; into f when f is not NULL */
-static zp_status flavour_gauss(const zp_ini_doc *d, const char *lep, zp_flavour_data *f)
+static zp_status flavour_gauss(const zp_ini_doc *d, const char *lep, zp_flavour_cfg *f)
 {
     char sec[32];
     snprintf(sec, sizeof sec, "%s.gauss", lep);
@@ -143,7 +192,7 @@ static zp_status flavour_gauss(const zp_ini_doc *d, const char *lep, zp_flavour_
 /* the fit file: every section checked, the scanned lepton's numbers kept */
 static zp_status zp_flavour_load(const zp_ini_doc *in, zp_config *c)
 {
-    zp_flavour_data *f = &c->flavour;
+    zp_flavour_cfg *f = &c->cc.flavour;
     const zp_lepton lep = c->lepton;
     char *text = NULL;
     ZP_TRY(zp_ini_read_named(in, "flavour", "file", f->path, &text));

@@ -29,46 +29,78 @@
 
 #if defined(ZP_CONSTRAINT_CFG) && !defined(ZP_C_G2_CFG)
 #define ZP_C_G2_CFG
-ZP_CONSTRAINT_NO_CFG(g2)
+typedef enum { ZP_G2_RULE_NO_WORSE = 0, ZP_G2_RULE_PULL } zp_g2_rule;
+typedef struct {
+    double central, sigma;     /* Delta a_l for the scan's lepton (mu+e: the muon) */
+    double central_e, sigma_e; /* mu+e: the electron's */
+    char preset_e[64];         /* mu+e: the electron's preset ("": preset) */
+    zp_g2_rule rule;
+    double nsigma;
+    char preset[64];
+    char path[512];
+} zp_g2_cfg;
 #endif
 
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_G2_IMPL)
 #define ZP_C_G2_IMPL
-ZP_CONSTRAINT_NO_EXTRAS(g2) /* its settings: zp_config.g2 (config.h) */
+/* its settings: zp_g2_cfg (c->cc.g2) */
+static void zp_g2_defaults(zp_config *c)
+{
+    c->cc.g2.rule = ZP_G2_RULE_NO_WORSE;
+    c->cc.g2.nsigma = 2.0;
+    snprintf(c->cc.g2.preset, sizeof c->cc.g2.preset, "%s", "paper2017");
+    zp_ini_join_path(c->cc.g2.path, sizeof c->cc.g2.path, zp_ini_data_dir(), "g2/presets.ini");
+}
+static zp_status zp_g2_record(hid_t grp, const zp_config *c)
+{
+    if (c->lepton == ZP_LEPTON_UNIV) {
+        ZP_TRY(zp_h5a_str(grp, "g2_preset_e", c->cc.g2.preset_e[0] ? c->cc.g2.preset_e : c->cc.g2.preset));
+        ZP_TRY(zp_h5a_f64(grp, "g2_central_e", c->cc.g2.central_e));
+        ZP_TRY(zp_h5a_f64(grp, "g2_sigma_e", c->cc.g2.sigma_e));
+    }
+    ZP_TRY(zp_h5a_str(grp, "g2_preset", c->cc.g2.preset));
+    ZP_TRY(zp_h5a_f64(grp, "g2_central", c->cc.g2.central));
+    ZP_TRY(zp_h5a_f64(grp, "g2_sigma", c->cc.g2.sigma));
+    ZP_TRY(zp_h5a_str(grp, "g2_rule", c->cc.g2.rule == ZP_G2_RULE_PULL
+                                        ? "pull: pass if |pull| <= nsigma"
+                                        : "no_worse: pass if |pull| <= max(nsigma, |pull of the SM|)"));
+    ZP_TRY(zp_h5a_f64(grp, "g2_nsigma", c->cc.g2.nsigma));
+    return ZP_OK;
+}
 /* its [g-2] keys (docs/INPUT.md); data-file paths are relative to the input file */
 static zp_status zp_g2_parse(const zp_ini_doc *d, zp_config *c, const char *dir)
 {
-    ZP_TRY(zp_ini_file_key(d, "g-2", "file", dir, c->g2.path, sizeof c->g2.path));
+    ZP_TRY(zp_ini_file_key(d, "g-2", "file", dir, c->cc.g2.path, sizeof c->cc.g2.path));
     const zp_ini_ent *e;
     if ((e = zp_ini_get(d, "g-2", "preset"))) {
         if (!e->val[0]) return ZP_INI_BAD(d, e, "missing value (expected a preset name)");
-        if (strlen(e->val) >= sizeof c->g2.preset)
+        if (strlen(e->val) >= sizeof c->cc.g2.preset)
             return ZP_INI_BAD(d, e, "preset name too long (at most %zu characters)",
-                        sizeof c->g2.preset - 1);
-        snprintf(c->g2.preset, sizeof c->g2.preset, "%s", e->val);
+                        sizeof c->cc.g2.preset - 1);
+        snprintf(c->cc.g2.preset, sizeof c->cc.g2.preset, "%s", e->val);
     }
     if ((e = zp_ini_get(d, "g-2", "preset_e"))) {
         if (c->lepton != ZP_LEPTON_UNIV) return ZP_INI_BAD(d, e, "only for lepton = mu+e (use preset)");
         if (!e->val[0]) return ZP_INI_BAD(d, e, "missing value (expected a preset name)");
-        if (strlen(e->val) >= sizeof c->g2.preset_e)
-            return ZP_INI_BAD(d, e, "preset name too long (at most %zu characters)", sizeof c->g2.preset_e - 1);
-        snprintf(c->g2.preset_e, sizeof c->g2.preset_e, "%s", e->val);
+        if (strlen(e->val) >= sizeof c->cc.g2.preset_e)
+            return ZP_INI_BAD(d, e, "preset name too long (at most %zu characters)", sizeof c->cc.g2.preset_e - 1);
+        snprintf(c->cc.g2.preset_e, sizeof c->cc.g2.preset_e, "%s", e->val);
     }
     if ((e = zp_ini_get(d, "g-2", "rule"))) {
-        if (!strcmp(e->val, "no_worse")) c->g2.rule = ZP_G2_RULE_NO_WORSE;
-        else if (!strcmp(e->val, "pull")) c->g2.rule = ZP_G2_RULE_PULL;
+        if (!strcmp(e->val, "no_worse")) c->cc.g2.rule = ZP_G2_RULE_NO_WORSE;
+        else if (!strcmp(e->val, "pull")) c->cc.g2.rule = ZP_G2_RULE_PULL;
         else return ZP_INI_BAD(d, e, "'%s' is not a rule (no_worse or pull)", e->val);
     }
     if ((e = zp_ini_get(d, "g-2", "nsigma"))) {
-        ZP_TRY(zp_ini_real(d, e, &c->g2.nsigma));
-        if (!(c->g2.nsigma > 0)) return ZP_INI_BAD(d, e, "must be > 0 (got %s)", e->val);
+        ZP_TRY(zp_ini_real(d, e, &c->cc.g2.nsigma));
+        if (!(c->cc.g2.nsigma > 0)) return ZP_INI_BAD(d, e, "must be > 0 (got %s)", e->val);
     }
     return ZP_OK;
 }
 
 /* preset `name` (named by key `key` of [g-2]) is in the presets file and has an entry for
  * the muon (e = 0) or the electron (e = 1) */
-static zp_status g2_preset_has(const zp_ini_doc *in, const zp_ini_doc *d, const zp_g2_data *g, const char *key,
+static zp_status g2_preset_has(const zp_ini_doc *in, const zp_ini_doc *d, const zp_g2_cfg *g, const char *key,
                                const char *name, int e)
 {
     const int pline = zp_ini_line(in, "g-2", key);
@@ -92,7 +124,7 @@ static zp_status g2_preset_has(const zp_ini_doc *in, const zp_ini_doc *d, const 
 /* the presets file: every preset checked, the chosen one's numbers kept */
 static zp_status zp_g2_load(const zp_ini_doc *in, zp_config *c)
 {
-    zp_g2_data *g = &c->g2;
+    zp_g2_cfg *g = &c->cc.g2;
     const zp_lepton lep = c->lepton;
     char *text = NULL;
     ZP_TRY(zp_ini_read_named(in, "g-2", "file", g->path, &text));

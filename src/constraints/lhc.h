@@ -47,6 +47,14 @@
 #define ZP_C_LHC_CFG
 #define ZP_LHC_MAX_BW 64 /* binned_widths nodes (the parser names the key beyond) */
 typedef struct {
+    int enabled;
+    int include_nu;              /* add Gamma(Z'->nu nubar) */
+    double extra_width;          /* extra (invisible) width, as a fraction of M */
+    char lumi_path[512];
+    char limits_path[512];
+    char pdf_set[128];           /* non-empty: compute the luminosity table from this LHAPDF set */
+    int pdf_member;
+    double pt_min, eta_max;      /* only used with pdf_set */
     int binned;                  /* method: 0 fiducial_limit, 1 binned */
     int channels;                /* as given: 0 auto, 1 ee, 2 mumu, 3 both */
     int chans;                   /* resolved: bit 0 ee, bit 1 mumu (binned.h ZP_CH_BIT) */
@@ -61,7 +69,7 @@ typedef struct {
 
 #if defined(ZP_CONSTRAINT_IMPL) && !defined(ZP_C_LHC_IMPL)
 #define ZP_C_LHC_IMPL
-/* its settings: zp_config.lhc (config.h) and, for the binned method, zp_lhc_cfg */
+/* its settings: zp_lhc_cfg (c->cc.lhc) */
 static void zp_lhc_defaults(zp_config *c)
 {
     zp_lhc_cfg *l = &c->cc.lhc;
@@ -69,9 +77,19 @@ static void zp_lhc_defaults(zp_config *c)
     l->nbw = (int)(sizeof bw / sizeof bw[0]);
     memcpy(l->bw, bw, sizeof bw);
     zp_ini_join_path(l->spectra, sizeof l->spectra, zp_ini_data_dir(), "lhc/atlas139_spectra");
+    l->enabled = 1;
+    zp_ini_join_path(l->lumi_path, sizeof l->lumi_path, zp_ini_data_dir(), "lhc/lumi_NNPDF23_lo_as_0130_qed_13TeV.csv");
+    zp_ini_join_path(l->limits_path, sizeof l->limits_path, zp_ini_data_dir(), "lhc/atlas139_dilepton_fid_limits.csv");
+    l->pt_min = 30.0;
+    l->eta_max = 2.5;
 }
 static zp_status zp_lhc_record(hid_t grp, const zp_config *c)
 {
+    ZP_TRY(zp_h5a_i64(grp, "lhc_enabled", c->cc.lhc.enabled));
+    ZP_TRY(zp_h5a_str(grp, "lhc_lumi_table", c->cc.lhc.lumi_path));
+    ZP_TRY(zp_h5a_str(grp, "lhc_limits", c->cc.lhc.limits_path));
+    ZP_TRY(zp_h5a_i64(grp, "lhc_include_nu", c->cc.lhc.include_nu));
+    ZP_TRY(zp_h5a_f64(grp, "lhc_extra_width", c->cc.lhc.extra_width));
     const zp_lhc_cfg *l = &c->cc.lhc;
     ZP_TRY(zp_h5a_str(grp, "lhc_method", l->binned ? "binned" : "fiducial_limit"));
     if (!l->binned) return ZP_OK;
@@ -131,28 +149,28 @@ static zp_status zp_lhc_parse(const zp_ini_doc *d, zp_config *c, const char *dir
 {
     ZP_TRY(zp_lhc_parse_binned(d, c, dir));
     const zp_ini_ent *e;
-    if ((e = zp_ini_get(d, "lhc", "enabled"))) ZP_TRY(zp_ini_bool(d, e, &c->lhc.enabled));
-    ZP_TRY(zp_ini_file_key(d, "lhc", "lumi_table", dir, c->lhc.lumi_path, sizeof c->lhc.lumi_path));
-    ZP_TRY(zp_ini_file_key(d, "lhc", "limits", dir, c->lhc.limits_path, sizeof c->lhc.limits_path));
-    if ((e = zp_ini_get(d, "lhc", "include_nu"))) ZP_TRY(zp_ini_bool(d, e, &c->lhc.include_nu));
-    if ((e = zp_ini_get(d, "lhc", "extra_width"))) ZP_TRY(zp_ini_nonneg(d, e, &c->lhc.extra_width));
+    if ((e = zp_ini_get(d, "lhc", "enabled"))) ZP_TRY(zp_ini_bool(d, e, &c->cc.lhc.enabled));
+    ZP_TRY(zp_ini_file_key(d, "lhc", "lumi_table", dir, c->cc.lhc.lumi_path, sizeof c->cc.lhc.lumi_path));
+    ZP_TRY(zp_ini_file_key(d, "lhc", "limits", dir, c->cc.lhc.limits_path, sizeof c->cc.lhc.limits_path));
+    if ((e = zp_ini_get(d, "lhc", "include_nu"))) ZP_TRY(zp_ini_bool(d, e, &c->cc.lhc.include_nu));
+    if ((e = zp_ini_get(d, "lhc", "extra_width"))) ZP_TRY(zp_ini_nonneg(d, e, &c->cc.lhc.extra_width));
     if ((e = zp_ini_get(d, "lhc", "pdf_set"))) {
-        if (strlen(e->val) >= sizeof c->lhc.pdf_set)
+        if (strlen(e->val) >= sizeof c->cc.lhc.pdf_set)
             return ZP_INI_BAD(d, e, "set name too long (at most %zu characters)",
-                        sizeof c->lhc.pdf_set - 1);
-        snprintf(c->lhc.pdf_set, sizeof c->lhc.pdf_set, "%s", e->val);
+                        sizeof c->cc.lhc.pdf_set - 1);
+        snprintf(c->cc.lhc.pdf_set, sizeof c->cc.lhc.pdf_set, "%s", e->val);
     }
     if ((e = zp_ini_get(d, "lhc", "pdf_member"))) {
         int64_t m;
         ZP_TRY(zp_ini_int(d, e, &m));
         if (m < 0 || m > 9999) /* LHAPDF numbers member files _0000 to _9999 */
             return ZP_INI_BAD(d, e, "must be between 0 and 9999 (got %s)", e->val);
-        c->lhc.pdf_member = (int)m;
+        c->cc.lhc.pdf_member = (int)m;
     }
-    if ((e = zp_ini_get(d, "lhc", "pt_min"))) ZP_TRY(zp_ini_nonneg(d, e, &c->lhc.pt_min));
+    if ((e = zp_ini_get(d, "lhc", "pt_min"))) ZP_TRY(zp_ini_nonneg(d, e, &c->cc.lhc.pt_min));
     if ((e = zp_ini_get(d, "lhc", "eta_max"))) {
-        ZP_TRY(zp_ini_real(d, e, &c->lhc.eta_max));
-        if (!(c->lhc.eta_max > 0)) return ZP_INI_BAD(d, e, "must be > 0 (got %s)", e->val);
+        ZP_TRY(zp_ini_real(d, e, &c->cc.lhc.eta_max));
+        if (!(c->cc.lhc.eta_max > 0)) return ZP_INI_BAD(d, e, "must be > 0 (got %s)", e->val);
     }
     return ZP_OK;
 }
@@ -176,10 +194,10 @@ static zp_status zp_lhc_readable(const zp_ini_doc *in, const char *key, const ch
  * Errors name the input's key. */
 static zp_status zp_lhc_load(const zp_ini_doc *in, zp_config *c)
 {
-    if (!c->lhc.enabled) return ZP_OK;
-    if (c->lhc.pdf_set[0]) {
+    if (!c->cc.lhc.enabled) return ZP_OK;
+    if (c->cc.lhc.pdf_set[0]) {
         zp_pdf *pdf = NULL;
-        const zp_status st = zp_pdf_open(c->lhc.pdf_set, c->lhc.pdf_member, &pdf);
+        const zp_status st = zp_pdf_open(c->cc.lhc.pdf_set, c->cc.lhc.pdf_member, &pdf);
         zp_pdf_free(pdf);
         if (st != ZP_OK) {
             char pre[1200];
@@ -188,14 +206,14 @@ static zp_status zp_lhc_load(const zp_ini_doc *in, zp_config *c)
             return st;
         }
     } else {
-        ZP_TRY(zp_lhc_readable(in, "lumi_table", c->lhc.lumi_path));
+        ZP_TRY(zp_lhc_readable(in, "lumi_table", c->cc.lhc.lumi_path));
         zp_lumi_table *t = malloc(sizeof *t);
         if (!t) ZP_FAIL(ZP_ENOMEM, "out of memory");
-        zp_status st = zp_lumi_table_read(c->lhc.lumi_path, t);
+        zp_status st = zp_lumi_table_read(c->cc.lhc.lumi_path, t);
         if (st == ZP_OK && t->sqrts != c->k.sqrts)
             st = zp_ini_bad(in->path, zp_ini_line(in, "constants", "sqrts"), "constants", "sqrts",
                             "%g GeV, but the luminosity table %s is for %g GeV (set sqrts = %g, or give "
-                            "[lhc] lumi_table or pdf_set for %g GeV)", c->k.sqrts, c->lhc.lumi_path, t->sqrts,
+                            "[lhc] lumi_table or pdf_set for %g GeV)", c->k.sqrts, c->cc.lhc.lumi_path, t->sqrts,
                             t->sqrts, c->k.sqrts);
         free(t);
         ZP_TRY(st);
@@ -213,7 +231,7 @@ static zp_status zp_lhc_load(const zp_ini_doc *in, zp_config *c)
         free(sp);
         ZP_TRY(st);
     }
-    return zp_lhc_readable(in, "limits", c->lhc.limits_path);
+    return zp_lhc_readable(in, "limits", c->cc.lhc.limits_path);
 }
 #endif
 
