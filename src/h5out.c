@@ -104,6 +104,19 @@ static void handle_reset(zp_h5 *h, MPI_Comm comm)
     h->slot = -1;
 }
 
+/* a fresh handle: no HDF5 object open yet, the scan's layout from c, g and the projections */
+static zp_status handle_init(zp_h5 *h, MPI_Comm comm, const zp_config *c, const zp_grid *g, const zp_acc *acc)
+{
+    handle_reset(h, comm);
+    ZP_MPI(MPI_Comm_rank(comm, &h->rank));
+    h->store_points = c->store_points;
+    memcpy(h->store_obs, c->store_obs, sizeof h->store_obs);
+    h->ntiles = g->ntiles;
+    h->nproj = acc->nproj;
+    for (int p = 0; p < acc->nproj; ++p) h->proj_ncell[p] = acc->def[p].ncell;
+    return ZP_OK;
+}
+
 /* Early writeback (include/zpscan/writeback.h): every 16 MiB a rank writes, the disk is
  * asked to drain while the ranks compute (measured in BENCHMARKS.md). */
 enum { ZP_WB_BYTES = 16 << 20 };
@@ -129,13 +142,7 @@ zp_status zp_h5_create(MPI_Comm comm, const char *path, const zp_config *c, cons
                        const zp_model *m, const zp_acc *acc, const zp_h5_meta *meta,
                        uint64_t fingerprint, zp_h5 *h)
 {
-    handle_reset(h, comm);
-    ZP_MPI(MPI_Comm_rank(comm, &h->rank));
-    h->store_points = c->store_points;
-    memcpy(h->store_obs, c->store_obs, sizeof h->store_obs);
-    h->ntiles = g->ntiles;
-    h->nproj = acc->nproj;
-    for (int p = 0; p < acc->nproj; ++p) h->proj_ncell[p] = acc->def[p].ncell;
+    ZP_TRY(handle_init(h, comm, c, g, acc));
 
     hid_t fapl, grp, sub;
     ZP_TRY(make_fapl(comm, &fapl));
@@ -372,13 +379,7 @@ static zp_status open_state(zp_h5 *h)
 zp_status zp_h5_open_resume(MPI_Comm comm, const char *path, const zp_config *c, const zp_grid *g,
                             uint64_t fingerprint, zp_h5 *h, uint8_t *done, zp_acc *total)
 {
-    handle_reset(h, comm);
-    ZP_MPI(MPI_Comm_rank(comm, &h->rank));
-    h->store_points = c->store_points;
-    memcpy(h->store_obs, c->store_obs, sizeof h->store_obs);
-    h->ntiles = g->ntiles;
-    h->nproj = total->nproj;
-    for (int p = 0; p < total->nproj; ++p) h->proj_ncell[p] = total->def[p].ncell;
+    ZP_TRY(handle_init(h, comm, c, g, total));
 
     hid_t fapl;
     ZP_TRY(make_fapl(comm, &fapl));

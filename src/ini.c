@@ -519,6 +519,17 @@ zp_status zp_ini_read_named(const zp_ini_doc *in, const char *sec, const char *k
     return ZP_OK;
 }
 
+zp_status zp_ini_load_named(const zp_ini_doc *in, const char *sec, const char *key, const char *path,
+                            zp_ini_doc *d)
+{
+    char *text = NULL;
+    ZP_TRY(zp_ini_read_named(in, sec, key, path, &text));
+    const zp_status st = zp_ini_parse(path, text, d);
+    free(text);
+    if (st != ZP_OK) zp_ini_free(d);
+    return st;
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* Data files                                                                           */
 
@@ -539,11 +550,9 @@ zp_status zp_ini_data_values(const zp_ini_doc *in, const char *insec, const char
                              const char *sec, const char *const *keys, const int *positive, int n, double *out,
                              char *src, size_t srccap)
 {
-    char *text = NULL;
-    ZP_TRY(zp_ini_read_named(in, insec, inkey, path, &text));
     zp_ini_doc d;
-    zp_status st = zp_ini_parse(path, text, &d);
-    free(text);
+    ZP_TRY(zp_ini_load_named(in, insec, inkey, path, &d));
+    zp_status st = ZP_OK;
     for (int i = 0; st == ZP_OK && i < d.nsec; ++i)
         if (strcmp(d.secs[i].name, sec))
             st = zp_ini_bad(d.path, d.secs[i].line, d.secs[i].name, NULL, "unknown section (expected [%s])", sec);

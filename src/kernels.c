@@ -67,37 +67,22 @@ INLINE vd vperm(vd t, vi k)
 #endif
 }
 
-/* base[idx[l]] per lane (the binned LHC tables); idx in range */
-INLINE vd vgather(const double *base, vi idx)
-{
+/* base[idx[l]] per lane (the binned LHC tables); idx in range: AVX-512's gather, else a loop */
 #if defined(__AVX512F__)
-    return (vd)_mm512_i64gather_pd((__m512i)idx, base, 8);
+#define ZP_GATHER(name, R, T, avx512)                                                            \
+    INLINE R name(const T *base, vi idx) { return avx512; }
 #else
-    vd r;
-    for (int l = 0; l < VL; ++l) r[l] = base[idx[l]];
-    return r;
+#define ZP_GATHER(name, R, T, avx512)                                                            \
+    INLINE R name(const T *base, vi idx)                                                         \
+    {                                                                                            \
+        R r;                                                                                     \
+        for (int l = 0; l < VL; ++l) r[l] = base[idx[l]];                                        \
+        return r;                                                                                \
+    }
 #endif
-}
-INLINE vi vgatheri(const int64_t *base, vi idx)
-{
-#if defined(__AVX512F__)
-    return (vi)_mm512_i64gather_epi64((__m512i)idx, base, 8);
-#else
-    vi r;
-    for (int l = 0; l < VL; ++l) r[l] = base[idx[l]];
-    return r;
-#endif
-}
-INLINE vd vgatherf(const float *base, vi idx)
-{
-#if defined(__AVX512F__)
-    return __builtin_convertvector((vf)_mm512_i64gather_ps((__m512i)idx, base, 4), vd);
-#else
-    vd r;
-    for (int l = 0; l < VL; ++l) r[l] = base[idx[l]];
-    return r;
-#endif
-}
+ZP_GATHER(vgather, vd, double, (vd)_mm512_i64gather_pd((__m512i)idx, base, 8))
+ZP_GATHER(vgatheri, vi, int64_t, (vi)_mm512_i64gather_epi64((__m512i)idx, base, 8))
+ZP_GATHER(vgatherf, vd, float, __builtin_convertvector((vf)_mm512_i64gather_ps((__m512i)idx, base, 4), vd))
 INLINE vd vsqrt(vd x)
 {
 #if defined(__AVX512F__)

@@ -34,7 +34,7 @@ def main():
             out = subprocess.run(shlex.split(cmd) + ["--seconds", secs], capture_output=True, text=True, check=True).stdout
             res[n].append(parse(out))
             print(f"# pair {p + 1} {n}: " + ", ".join(f"{k} {v:.3g}" for k, v in sorted(res[n][-1].items())), flush=True)
-    kinds = ("verdicts0", "verdictsC9", "verdicts", "kernel")
+    kinds = [k for k in ("verdicts0", "verdictsC9", "verdicts", "kernel") if all(k in r for n in res for r in res[n])]
     med = {n: {k: statistics.median(r[k] for r in res[n]) for k in kinds} for n in res}
     first = sides[0][0]
     print("side," + ",".join(kinds) + "," + ",".join(k + "_ratio" for k in kinds))

@@ -72,6 +72,9 @@ const char *zp_ini_strerror(int err);
 #define ZP_INI_DEFAULT_HINT " (the default file: set the key, or ZPSCAN_DATADIR to the data directory)"
 zp_status zp_ini_read_named(const zp_ini_doc *in, const char *sec, const char *key, const char *path,
                             char **text);
+/* ... and parse it into d (the caller frees d on success; on an error nothing is left to free) */
+zp_status zp_ini_load_named(const zp_ini_doc *in, const char *sec, const char *key, const char *path,
+                            zp_ini_doc *d);
 /* A number of a data file's section; *have says whether it is there (required: an error if not). */
 zp_status zp_ini_data_real(const zp_ini_doc *d, const char *sec, const char *key, int required, double *out,
                            int *have);

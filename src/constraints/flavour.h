@@ -194,12 +194,9 @@ static zp_status zp_flavour_load(const zp_ini_doc *in, zp_config *c)
 {
     zp_flavour_cfg *f = &c->cc.flavour;
     const zp_lepton lep = c->lepton;
-    char *text = NULL;
-    ZP_TRY(zp_ini_read_named(in, "flavour", "file", f->path, &text));
     zp_ini_doc d;
-    zp_status st = zp_ini_parse(f->path, text, &d);
-    free(text);
-    if (st != ZP_OK) { zp_ini_free(&d); return st; }
+    ZP_TRY(zp_ini_load_named(in, "flavour", "file", f->path, &d));
+    zp_status st = ZP_OK;
 
     static const char *leps[3] = {"mu", "e", "univ"}, *coefs[2] = {"C9", "C10"};
     static const char *ckeys[] = {"best", "lo1", "hi1", "lo2", "hi2"};

@@ -126,12 +126,9 @@ static zp_status zp_g2_load(const zp_ini_doc *in, zp_config *c)
 {
     zp_g2_cfg *g = &c->cc.g2;
     const zp_lepton lep = c->lepton;
-    char *text = NULL;
-    ZP_TRY(zp_ini_read_named(in, "g-2", "file", g->path, &text));
     zp_ini_doc d;
-    zp_status st = zp_ini_parse(g->path, text, &d);
-    free(text);
-    if (st != ZP_OK) { zp_ini_free(&d); return st; }
+    ZP_TRY(zp_ini_load_named(in, "g-2", "file", g->path, &d));
+    zp_status st = ZP_OK;
 
     static const char *keys[] = {"mu_central", "mu_sigma", "e_central", "e_sigma", "source"};
     for (int i = 0; st == ZP_OK && i < d.nent; ++i) {
