@@ -258,26 +258,12 @@ INLINE void row_impl(const int full, const zp_model *restrict m, const zp_mass_s
     zp_outs out = {mask, {0}};
     for (int k = 0; k < ZP_NOBS; ++k) out.o[k] = obs[k];
     int64_t i = 0;
-#if defined(ZP_KERNEL_NOPIPE)
+    /* block by block (a software-pipelined loop, the next block's first half issued before
+     * this one's second, no longer paid off once the constraints' state grew: BENCHMARKS.md) */
     for (; i + VL <= n; i += VL) {
         const half h = load_part1(full, &c, gqR, gV, gA, i);
         part2(full, &c, &h, &out, i, VL);
     }
-#else
-    if (n >= VL) {
-        /* software-pipelined: the first half of block i+1 is issued before the second half
-         * (LHC limit, combined bits, stores) of block i, so the out-of-order core has
-         * independent work while the long width -> limit -> verdict chain completes */
-        half h = load_part1(full, &c, gqR, gV, gA, 0);
-        for (; i + 2 * VL <= n; i += VL) {
-            const half next = load_part1(full, &c, gqR, gV, gA, i + VL);
-            part2(full, &c, &h, &out, i, VL);
-            h = next;
-        }
-        part2(full, &c, &h, &out, i, VL);
-        i += VL;
-    }
-#endif
     if (i < n) { /* the tail through the same code on zero-padded inputs: identical rounding */
         const int64_t nr = n - i;
         vd r = {0}, v = {0}, a = {0};

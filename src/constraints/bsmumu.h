@@ -86,7 +86,7 @@ typedef struct {
     int chi2;               /* in combine: its Delta chi^2 enters chi2_total */
 } zp_bsmumu_rc;
 /* nothing handed from the first half to the second: the observables are recomputed there
- * (only when stored), so the pipelined verdicts kernel carries no extra state */
+ * (only when stored), so the verdicts kernel carries no extra state */
 ZP_KERNEL_NO_STATE(bsmumu)
 INLINE vd zp_bsmumu_ratio(const zp_bsmumu_rc *c, const zp_pt *p)
 {
