@@ -40,9 +40,21 @@ uint64_t zp_preflight_fingerprint(const zp_config *c, const zp_grid *g, const zp
     int lep = (int)c->lepton;
     FNV(h, lep);
     h = zp_fnv1a(h, &c->k, sizeof c->k); /* all doubles: no padding */
-    /* the constraints' settings and data as parsed and loaded, data-file paths included (the
-     * struct is zeroed before it is filled, so its padding hashes the same everywhere) */
-    h = zp_fnv1a(h, &c->cc, sizeof c->cc);
+    /* the constraints' settings and data as parsed and loaded (the struct is zeroed before it
+     * is filled, so its padding hashes the same everywhere); not where the data files are: the
+     * same numbers named by another path (another working directory at --resume) are the same
+     * scan, and the numbers are in cc or hashed below */
+    zp_constraint_cfgs cc;
+    memcpy(&cc, &c->cc, sizeof cc); /* padding too (an assignment need not copy it) */
+    memset(cc.flavour.path, 0, sizeof cc.flavour.path);
+    memset(cc.g2.path, 0, sizeof cc.g2.path);
+    memset(cc.bs_mixing.path, 0, sizeof cc.bs_mixing.path);
+    memset(cc.bsmumu.path, 0, sizeof cc.bsmumu.path);
+    memset(cc.trident.path, 0, sizeof cc.trident.path);
+    memset(cc.lhc.lumi_path, 0, sizeof cc.lhc.lumi_path);
+    memset(cc.lhc.limits_path, 0, sizeof cc.lhc.limits_path);
+    memset(cc.lhc.spectra, 0, sizeof cc.lhc.spectra);
+    h = zp_fnv1a(h, &cc, sizeof cc);
     if (c->cc.lhc.enabled) {
         FNV(h, lt->n);
         h = zp_fnv1a(h, lt->mass, (size_t)lt->n * sizeof(double));

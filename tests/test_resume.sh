@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Resume: kill -9 at random moments, SIGUSR1, finished files, foreign and damaged files.
-ZPSCAN=$1
+ZPSCAN=$(readlink -f "$1")
 . "$(dirname "$0")/lib.sh"
 SEED=${ZP_TEST_SEED:-$RANDOM}
 RANDOM=$SEED
@@ -142,6 +142,22 @@ done
 msg=$(run 2 "$WORK/in.ini" -o "$WORK/ref.h5" --resume 2>&1)
 check "resume of a complete file exits 0" [ $? = 0 ]
 check "resume of a complete file says so" grep -q "already complete" <<<"$msg"
+# the same data named by another path (another working directory) is the same scan: the
+# fingerprint hashes the numbers of the data files, not their paths
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$WORK/elsewhere/data"
+cp "$REPO/inputs/flavour/table1_2017.ini" "$WORK/elsewhere/data/fit.ini"
+sed -e 's/^n = 60/n = 6/; s/^n = 101/n = 11/' -e 's/^\[scan\]/[flavour]\nfile = data\/fit.ini\n[scan]/' "$WORK/in.ini" > "$WORK/elsewhere/small.ini"
+check "a scan naming its data file relatively" run 2 -q "$WORK/elsewhere/small.ini" -o "$WORK/paths.h5"
+msg=$(cd "$WORK/elsewhere" && run 2 small.ini -o "$WORK/paths.h5" --resume 2>&1); rc=$?
+check "resume from another working directory (another path to the same file): exit 0" [ $rc = 0 ]
+check "resume from another working directory: already complete" grep -q "already complete" <<<"$msg"
+sed 's/^file = data\/fit.ini/file = fit2.ini/' "$WORK/elsewhere/small.ini" > "$WORK/elsewhere/small2.ini"
+sed 's/^lo2 = -2.90$/lo2 = -2.95/' "$WORK/elsewhere/data/fit.ini" > "$WORK/elsewhere/fit2.ini"
+check "a data file of other numbers to test with" sh -c "! cmp -s '$WORK/elsewhere/data/fit.ini' '$WORK/elsewhere/fit2.ini'"
+msg=$(run 2 "$WORK/elsewhere/small2.ini" -o "$WORK/paths.h5" --resume 2>&1); rc=$?
+check "resume with a data file of other numbers: exit 2" [ $rc = 2 ]
+check "resume with a data file of other numbers: says the data differ" grep -q "another input, grid or data" <<<"$msg"
 # without --resume an existing result is refused
 msg=$(run 2 "$WORK/in.ini" -o "$WORK/ref.h5" 2>&1); rc=$?
 check "existing output refused without --resume/--overwrite (exit 2)" [ $rc = 2 ]
