@@ -64,7 +64,6 @@ static zp_status zp_flavour_record(hid_t grp, const zp_config *c)
 {
     ZP_TRY(zp_h5a_str(grp, "flavour_file", c->cc.flavour.path));
     ZP_TRY(zp_h5a_i64(grp, "flavour_level_sigma", c->cc.flavour.level));
-    /* the fit itself, so figures need not find the data file again: [C9, C10] */
     ZP_TRY(zp_h5a_num(grp, "flavour_have", H5T_NATIVE_INT, c->cc.flavour.have, 2));
     ZP_TRY(zp_h5a_num(grp, "flavour_best", H5T_NATIVE_DOUBLE, c->cc.flavour.best, 2));
     ZP_TRY(zp_h5a_num(grp, "flavour_lo1", H5T_NATIVE_DOUBLE, c->cc.flavour.lo1, 2));
