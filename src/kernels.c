@@ -96,6 +96,19 @@ INLINE vd vsqrt(vd x)
 
 #define ZP_BITV(b) ((int64_t)1 << (b))
 
+/* acc | (m & v) per lane (a masked OR per bit, chained through acc, measured slower than
+ * this tree of ORs: BENCHMARKS.md §12) */
+INLINE vi zp_or_where(vi acc, vi m, int64_t v) { return acc | (m & v); }
+/* a verdict bit of the block where m is set */
+#define ZP_SETBIT(b, m, bit) ((b)->bits = zp_or_where((b)->bits, (m), ZP_BITV(bit)))
+/* a constraint not evaluated where m is set: its untested bit (or none: -1) and its pass bit
+ * as "untested" for `combine` */
+#define ZP_UNTESTED(b, m, bit, ubit)                                                             \
+    do {                                                                                         \
+        if ((ubit) >= 0) ZP_SETBIT(b, m, ubit);                                                  \
+        (b)->untested = zp_or_where((b)->untested, (m), ZP_BITV(bit));                           \
+    } while (0)
+
 /* What every constraint may read of a block of VL points: the couplings and the model
  * quantities several constraints share (Gamma_tot/M and its lepton part). */
 typedef struct {
@@ -103,6 +116,11 @@ typedef struct {
     vd vv, aa, rr;   /* their squares */
     vd gq2;          /* gqL^2 + gqR^2 */
     vd wl, w;        /* Gamma(l+l-)/M and Gamma_tot/M, PHYSICS.md §6 */
+    /* 1 (a compile-time constant after inlining) in the verdicts pass for a block whose
+     * gqR is zero in every lane (the paper's scenarios): a constraint may then use row
+     * constants it computed for gqR = 0 with the very same operations, so the bits are
+     * those of the general code (tests/test_kernels.c compares the two) */
+    int r0;
 } zp_pt;
 
 /* The verdict bits of a block as the constraints set them, and which constraints were not
@@ -167,6 +185,7 @@ enum {
 /* Everything that is constant along a row: the shared part, then each constraint's. */
 typedef struct {
     double gqL2, wll, wbs, wnu, wex, nl;
+    double wbs0; /* wbs gq2 at gqR = 0 */
 #define ZP_CONSTRAINT(n) zp_##n##_rc n;
 #include "constraints/registry.h"
 #undef ZP_CONSTRAINT
@@ -181,6 +200,7 @@ static void row_consts(const zp_model *m, const zp_mass_slice *s, double gqL, ro
     c->wnu = m->w_nu;
     c->wex = m->w_extra;
     c->nl = m->nlep;
+    c->wbs0 = c->wbs * (c->gqL2 + 0.0 * 0.0);
     c->comb = m->combine;
 #define ZP_CONSTRAINT(n) zp_##n##_rc_init(&c->n, m, s, gqL);
 #include "constraints/registry.h"
@@ -196,22 +216,24 @@ typedef struct {
 #undef ZP_CONSTRAINT
 } half;
 
-INLINE half part1(const int full, const rowc *restrict c, vd r, vd v, vd a)
+INLINE half part1(const int full, const int r0, const rowc *restrict c, vd r, vd v, vd a)
 {
     half h;
     zp_pt *p = &h.p;
-    p->r = r;
+    const vd zero = {0};
+    p->r0 = r0;
+    p->r = r0 ? zero : r;
     p->v = v;
     p->a = a;
     p->vv = v * v;
     p->aa = a * a;
-    p->rr = r * r;
-    p->gq2 = c->gqL2 + p->rr;
+    p->rr = r0 ? zero : r * r;
+    p->gq2 = r0 ? zero + c->gqL2 : c->gqL2 + p->rr; /* gqL2 + 0 = gqL2 exactly */
     /* widths, PHYSICS.md §6 */
     const vd gl2 = p->vv + p->aa, vma = v - a;
     p->wl = c->wll * gl2;
     /* mu+e: both lepton widths (x 1.0 is exact: one lepton keeps its bits) */
-    p->w = p->wl * c->nl + c->wbs * p->gq2 + c->wnu * vma * vma + c->wex;
+    p->w = p->wl * c->nl + (r0 ? zero + c->wbs0 : c->wbs * p->gq2) + c->wnu * vma * vma + c->wex;
     h.b.bits = h.b.untested = (vi){0};
     h.b.chi2 = (vd){0};
     h.b.comb = c->comb;
@@ -231,22 +253,31 @@ INLINE void part2(const int full, const rowc *restrict c, const half *h, const z
      * COMPLETE says every one of them was evaluated */
     const vi ok = (b.bits | b.untested) & c->comb;
     const vi all = ok == c->comb, complete = (b.untested & c->comb) == 0;
-    const vi bits = b.bits | (all & ZP_BITV(ZP_BIT_ALL)) | (complete & ZP_BITV(ZP_BIT_COMPLETE))
-                    | (all & complete & ZP_BITV(ZP_BIT_ALLOWED));
+    const vi bits = zp_or_where(zp_or_where(zp_or_where(b.bits, all, ZP_BITV(ZP_BIT_ALL)), complete,
+                                            ZP_BITV(ZP_BIT_COMPLETE)),
+                                all & complete, ZP_BITV(ZP_BIT_ALLOWED));
     typedef zp_mask vm __attribute__((vector_size(VL * sizeof(zp_mask))));
     const vm mb = __builtin_convertvector(bits, vm);
     memcpy(out->mask + i, &mb, nr * sizeof(zp_mask));
     ZP_PUT(full, out, ZP_OBS_CHI2_TOTAL, b.chi2, i, nr);
 }
 
-INLINE half load_part1(const int full, const rowc *restrict c, const double *gqR, const double *gV,
-                       const double *gA, int64_t i)
+/* the row's whole blocks; r0: every gqR of the row is zero (zp_pt.r0) */
+INLINE int64_t row_blocks(const int full, const int r0, const rowc *restrict c, const double *restrict gqR,
+                          const double *restrict gV, const double *restrict gA, int64_t n, const zp_outs *out)
 {
-    vd r, v, a;
-    memcpy(&r, gqR + i, sizeof r);
-    memcpy(&v, gV + i, sizeof v);
-    memcpy(&a, gA + i, sizeof a);
-    return part1(full, c, r, v, a);
+    int64_t i = 0;
+    /* block by block (a software-pipelined loop, the next block's first half issued before
+     * this one's second, no longer paid off once the constraints' state grew: BENCHMARKS.md) */
+    for (; i + VL <= n; i += VL) {
+        vd r, v, a;
+        memcpy(&r, gqR + i, sizeof r);
+        memcpy(&v, gV + i, sizeof v);
+        memcpy(&a, gA + i, sizeof a);
+        const half h = part1(full, r0, c, r, v, a);
+        part2(full, c, &h, out, i, VL);
+    }
+    return i;
 }
 
 INLINE void row_impl(const int full, const zp_model *restrict m, const zp_mass_slice *restrict s, double gqL,
@@ -257,20 +288,29 @@ INLINE void row_impl(const int full, const zp_model *restrict m, const zp_mass_s
     row_consts(m, s, gqL, &c);
     zp_outs out = {mask, {0}};
     for (int k = 0; k < ZP_NOBS; ++k) out.o[k] = obs[k];
-    int64_t i = 0;
-    /* block by block (a software-pipelined loop, the next block's first half issued before
-     * this one's second, no longer paid off once the constraints' state grew: BENCHMARKS.md) */
-    for (; i + VL <= n; i += VL) {
-        const half h = load_part1(full, &c, gqR, gV, gA, i);
-        part2(full, &c, &h, &out, i, VL);
+    /* the verdicts pass of a row with gqR = 0 throughout (the paper's scenarios) takes its own
+     * copy of the loop (zp_pt.r0); decided per row, so other rows run the general loop alone */
+    int r0 = 0;
+    if (!full && n > 0 && gqR[0] == 0.0) { /* |gqR|'s bits ORed over the row: 0 when all are +-0 */
+        vi acc = {0};
+        int64_t j = 0;
+        for (; j + VL <= n; j += VL) {
+            vd r;
+            memcpy(&r, gqR + j, sizeof r);
+            acc |= (vi)r & INT64_MAX;
+        }
+        int64_t t = 0;
+        for (; j < n; ++j) t |= gqR[j] != 0.0;
+        r0 = !t && !any_set(acc != 0);
     }
+    int64_t i = r0 ? row_blocks(full, 1, &c, gqR, gV, gA, n, &out) : row_blocks(full, 0, &c, gqR, gV, gA, n, &out);
     if (i < n) { /* the tail through the same code on zero-padded inputs: identical rounding */
         const int64_t nr = n - i;
         vd r = {0}, v = {0}, a = {0};
         memcpy(&r, gqR + i, nr * sizeof(double));
         memcpy(&v, gV + i, nr * sizeof(double));
         memcpy(&a, gA + i, nr * sizeof(double));
-        const half h = part1(full, &c, r, v, a);
+        const half h = part1(full, 0, &c, r, v, a);
         part2(full, &c, &h, &out, i, nr);
     }
 }

@@ -814,6 +814,8 @@ static void test_random_vs_reference(void **st)
                     if (i % 5 == 0) r[i] = 0.0;
                 }
                 if (row == 2 || row == 6) r[i] = 0.0;
+                /* row 10: gqR = 0 (some -0) with any gV, gA: the verdicts pass's gqR = 0 path */
+                if (row == 10) r[i] = i % 7 == 3 ? -0.0 : 0.0;
                 if (row == 2) a[i] = 0.0, v[i] = v[i] == 0.0 ? 1e-2 : v[i];
                 if (row == 6) v[i] = 0.0, a[i] = a[i] == 0.0 ? -1e-2 : a[i];
             }

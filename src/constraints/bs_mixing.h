@@ -102,10 +102,25 @@ typedef struct {
     double bs_pref, bsmax, bsxL, inv_sigma;
     int lik;
     double x0, inv_up, inv_down, nsig;
+    double R0, z0;  /* at gqR = 0 (zp_pt.r0): R and the pull, from the same code */
+    int64_t ok0;
 } zp_bs_mixing_rc;
 typedef struct {
     vd R, z; /* z: the pull (R / sigma for the bound) */
 } zp_bs_mixing_st;
+
+/* R of eq. (2.10), its pull z and the verdict from gq2 = gqL^2 + gqR^2 and gqR */
+INLINE vi zp_bs_mixing_eval(const zp_bs_mixing_rc *c, vd gq2, vd r, vd *R, vd *z)
+{
+    *R = c->bs_pref * (gq2 - c->bsxL * r);
+    if (!c->lik) {
+        *z = *R * c->inv_sigma;
+        return vabs(*R) < c->bsmax;
+    }
+    const vd dx = (1.0 + *R) - c->x0;
+    *z = dx * vsel(dx > 0.0, (vd){0} + c->inv_up, (vd){0} + c->inv_down);
+    return vabs(*z) <= c->nsig;
+}
 
 INLINE void zp_bs_mixing_rc_init(zp_bs_mixing_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
 {
@@ -118,21 +133,27 @@ INLINE void zp_bs_mixing_rc_init(zp_bs_mixing_rc *c, const zp_model *m, const zp
     c->inv_up = 1.0 / m->cc.bs_mixing.sig_up;
     c->inv_down = 1.0 / m->cc.bs_mixing.sig_down;
     c->nsig = m->cc.bs_mixing.nsigma;
+    /* gqR = 0: the kernel's own gq2 = gqL^2 + 0 x 0 through the same vector code */
+    vd R, z;
+    const vi ok = zp_bs_mixing_eval(c, (vd){0} + (gqL * gqL + 0.0 * 0.0), (vd){0}, &R, &z);
+    c->R0 = R[0];
+    c->z0 = z[0];
+    c->ok0 = ok[0];
 }
 
 INLINE void zp_bs_mixing_part1(const int full, const zp_bs_mixing_rc *c, const zp_pt *p, zp_bs_mixing_st *st,
                                zp_blk *b)
 {
     (void)full;
-    st->R = c->bs_pref * (p->gq2 - c->bsxL * p->r);
-    if (!c->lik) {
-        b->bits |= (vabs(st->R) < c->bsmax) & ZP_BITV(ZP_BIT_BS_MIXING);
-        st->z = st->R * c->inv_sigma;
+    vi ok;
+    if (p->r0) { /* a row constant there */
+        st->R = (vd){0} + c->R0;
+        st->z = (vd){0} + c->z0;
+        ok = (vi){0} + c->ok0;
     } else {
-        const vd dx = (1.0 + st->R) - c->x0;
-        st->z = dx * vsel(dx > 0.0, (vd){0} + c->inv_up, (vd){0} + c->inv_down);
-        b->bits |= (vabs(st->z) <= c->nsig) & ZP_BITV(ZP_BIT_BS_MIXING);
+        ok = zp_bs_mixing_eval(c, p->gq2, p->r, &st->R, &st->z);
     }
+    ZP_SETBIT(b, ok, ZP_BIT_BS_MIXING);
     ZP_CHI2(b, ZP_BIT_BS_MIXING, st->z * st->z);
 }
 

@@ -364,8 +364,10 @@ INLINE void zp_flavour_part1(const int full, const zp_flavour_rc *c, const zp_pt
     (void)full;
     const vd zero = {0};
     const vd Kr = c->K * p->r;
-    const vd C9 = c->KL * p->v, C10 = c->KL * p->a, C9p = Kr * p->v, C10p = Kr * p->a;
-    const vi nzp = (C9p != 0.0) | (C10p != 0.0);
+    const vd C9 = c->KL * p->v, C10 = c->KL * p->a;
+    /* gqR = 0 (the verdicts pass only, where the primed coefficients are not stored): none */
+    const vd C9p = p->r0 ? zero : Kr * p->v, C10p = p->r0 ? zero : Kr * p->a;
+    const vi nzp = p->r0 ? (vi){0} : (C9p != 0.0) | (C10p != 0.0);
     vi fok, ftested;
     if (c->gn) { /* a row constant: the general Gaussian decides what it covers */
         const vd C[4] = {C9, C10, C9p, C10p};
@@ -384,7 +386,7 @@ INLINE void zp_flavour_part1(const int full, const zp_flavour_rc *c, const zp_pt
     } else if (c->none) {
         fok = ftested = (vi){0};
         st->chi = zero + NAN;
-    } else if (all_set(nzp)) {
+    } else if (!p->r0 && all_set(nzp)) {
         /* a primed coefficient in every lane (gqR != 0): Table 1 tests none of them, so the
          * verdicts below are known (untested, chi2 NaN); the same bits, a third of the work */
         fok = ftested = (vi){0};
@@ -406,25 +408,36 @@ INLINE void zp_flavour_part1(const int full, const zp_flavour_rc *c, const zp_pt
             const vd e = is9 ? zp_flavour_pull(C, c->b9, c->iu9, c->id9) : zp_flavour_pull(C, c->b10, c->iu10, c->id10);
             st->chi = e * e;
         } else {
-            const vd e9 = zp_flavour_pull(C9, c->b9, c->iu9, c->id9);
-            const vd e10 = zp_flavour_pull(C10, c->b10, c->iu10, c->id10);
-            vd chi2d = zero;
-            if (c->g2d) { /* a row constant */
-                const vd x9 = C9 - c->gm9, x10 = C10 - c->gm10;
-                chi2d = c->gi0 * x9 * x9 + c->gi1x2 * x9 * x10 + c->gi2 * x10 * x10;
-            }
+            /* the four cases are disjoint: each only where some lane has it */
             const vi sm = ~(nz9 | nz10 | nzp), mixed = nz9 & nz10 & ~nzp & c->g2d;
             ftested = only9 | only10 | sm | mixed;
-            fok = (only9 & zp_flavour_in(C9, c->lo9, c->hi9)) | (only10 & zp_flavour_in(C10, c->lo10, c->hi10))
-                  | (sm & c->pass_sm) | (mixed & (chi2d <= c->gchi));
-            vd chi = vsel(only9, e9 * e9, zero + NAN);
-            chi = vsel(only10, e10 * e10, chi);
-            chi = vsel(sm, zero + c->chi_sm, chi);
-            st->chi = vsel(mixed, chi2d, chi);
+            fok = (vi){0};
+            vd chi = zero + NAN;
+            if (any_set(only9)) {
+                const vd e9 = zp_flavour_pull(C9, c->b9, c->iu9, c->id9);
+                fok |= only9 & zp_flavour_in(C9, c->lo9, c->hi9);
+                chi = vsel(only9, e9 * e9, chi);
+            }
+            if (any_set(only10)) {
+                const vd e10 = zp_flavour_pull(C10, c->b10, c->iu10, c->id10);
+                fok |= only10 & zp_flavour_in(C10, c->lo10, c->hi10);
+                chi = vsel(only10, e10 * e10, chi);
+            }
+            if (any_set(sm)) {
+                fok |= sm & c->pass_sm;
+                chi = vsel(sm, zero + c->chi_sm, chi);
+            }
+            if (c->g2d && any_set(mixed)) { /* c->g2d: a row constant */
+                const vd x9 = C9 - c->gm9, x10 = C10 - c->gm10;
+                const vd chi2d = c->gi0 * x9 * x9 + c->gi1x2 * x9 * x10 + c->gi2 * x10 * x10;
+                fok |= mixed & (chi2d <= c->gchi);
+                chi = vsel(mixed, chi2d, chi);
+            }
+            st->chi = chi;
         }
     }
-    b->bits |= (fok & ZP_BITV(ZP_BIT_FLAVOUR)) | (~ftested & ZP_BITV(ZP_BIT_FLAVOUR_UNTESTED));
-    b->untested |= ~ftested & ZP_BITV(ZP_BIT_FLAVOUR);
+    ZP_SETBIT(b, fok, ZP_BIT_FLAVOUR);
+    ZP_UNTESTED(b, ~ftested, ZP_BIT_FLAVOUR, ZP_BIT_FLAVOUR_UNTESTED);
     ZP_CHI2(b, ZP_BIT_FLAVOUR, st->chi);
     st->C9 = C9;
     st->C10 = C10;

@@ -221,7 +221,7 @@ INLINE void zp_g2_part1(const int full, const zp_g2_rc *c, const zp_pt *p, zp_g2
         ok &= vabs(pull2) <= c->thr2;
         chi2 += pull2 * pull2;
     }
-    b->bits |= ok & ZP_BITV(ZP_BIT_G2);
+    ZP_SETBIT(b, ok, ZP_BIT_G2);
     ZP_CHI2(b, ZP_BIT_G2, chi2);
 }
 

@@ -69,12 +69,11 @@ INLINE void zp_lep_part1(const int full, const zp_lep_rc *c, const zp_pt *p, zp_
 {
     (void)full, (void)st;
     if (c->lep_on && !c->valid) { /* a row constant: the whole row is below min_mass */
-        b->bits |= (vi){0} + ZP_BITV(ZP_BIT_LEP_UNTESTED);
-        b->untested |= (vi){0} + ZP_BITV(ZP_BIT_LEP);
+        ZP_UNTESTED(b, (vi){0} - 1, ZP_BIT_LEP, ZP_BIT_LEP_UNTESTED);
         return;
     }
     const vi lepok = c->lep_on ? (vabs(p->v) <= c->lepV) & (vabs(p->a) <= c->lepA) : (vi){0} - 1;
-    b->bits |= lepok & ZP_BITV(ZP_BIT_LEP);
+    ZP_SETBIT(b, lepok, ZP_BIT_LEP);
 }
 
 ZP_KERNEL_NO_PART2(lep)

@@ -240,6 +240,7 @@ static zp_status zp_lhc_load(const zp_ini_doc *in, zp_config *c)
 _Static_assert(ZP_LHC_PAD == VL, "the slice holds one vector of padded widths inline");
 typedef struct {
     double P, wtop;
+    double P0; /* P gq2 at gqR = 0 */
     int64_t lhc_on;
     /* the limit table, one entry per segment: entry 0 = below the first width (flat at
      * limit[0]), entry j+1 = segment j: limit[j] + slope[j] (w - width[j]) for
@@ -260,8 +261,8 @@ typedef struct {
 
 INLINE void zp_lhc_rc_init(zp_lhc_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
 {
-    (void)gqL;
     c->P = s->lhc.sigma_per_g2 * s->lhc.acceptance;
+    c->P0 = c->P * (gqL * gqL + 0.0 * 0.0);
     c->lhc_on = -(int64_t)(m->lhc_enabled && s->lhc.mass_tested);
     c->wtop = s->lhc.nw > 0 ? zp_lhc_widths(&s->lhc)[s->lhc.nw - 1] : s->lhc.width[0];
     c->Lt[0] = s->lhc.limit[0];
@@ -298,8 +299,8 @@ INLINE void zp_lhc_part1(const int full, const zp_lhc_rc *c, const zp_pt *p, zp_
 {
     (void)full, (void)b;
     /* sigma B = P gq2 wl / w; the verdict compares num = P gq2 wl with limit * w instead
-     * (no divide; w = 0 only when wl = 0) */
-    st->num = c->P * p->gq2 * p->wl;
+     * (no divide; w = 0 only when wl = 0); (P gq2) wl, P gq2 a row constant at gqR = 0 */
+    st->num = (p->r0 ? (vd){0} + c->P0 : c->P * p->gq2) * p->wl;
 }
 
 /* sqrt(Delta chi^2) or sqrt(chi2_A) from rows q of nodes k, k + 1 (zp_binned_tab_eval) */
@@ -434,8 +435,8 @@ INLINE void zp_lhc_part2(const int full, const zp_lhc_rc *c, const zp_pt *p, con
     }
     const vi tested = c->lhc_on & (w <= c->wtop);
     const vi lhcok = tested & (st->num <= lim * w); /* sigma B <= limit (lim > 0) */
-    b->bits |= (lhcok & ZP_BITV(ZP_BIT_LHC)) | (~tested & ZP_BITV(ZP_BIT_LHC_UNTESTED));
-    b->untested |= ~tested & ZP_BITV(ZP_BIT_LHC);
+    ZP_SETBIT(b, lhcok, ZP_BIT_LHC);
+    ZP_UNTESTED(b, ~tested, ZP_BIT_LHC, ZP_BIT_LHC_UNTESTED);
     if (full) {
         const vd sbf = st->num / vsel(w > 0.0, w, zero + 1.0); /* w = 0 only when wl = 0 */
         ZP_PUT(full, out, ZP_OBS_SIGMAB_FID, sbf, i, nr);

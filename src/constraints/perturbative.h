@@ -25,6 +25,7 @@ ZP_CONSTRAINT_NO_INPUTS(perturbative)
 typedef struct {
     double pert;
     int64_t pertL;
+    int64_t r0ok; /* |gqR| < pert at gqR = 0 */
 } zp_perturbative_rc;
 ZP_KERNEL_NO_STATE(perturbative)
 
@@ -33,14 +34,16 @@ INLINE void zp_perturbative_rc_init(zp_perturbative_rc *c, const zp_model *m, co
     (void)s;
     c->pert = m->pert_g;
     c->pertL = -(int64_t)(fabs(gqL) < m->pert_g);
+    c->r0ok = -(int64_t)(0.0 < m->pert_g);
 }
 
 INLINE void zp_perturbative_part1(const int full, const zp_perturbative_rc *c, const zp_pt *p,
                                   zp_perturbative_st *st, zp_blk *b)
 {
     (void)full, (void)st;
-    const vi ok = (vabs(p->r) < c->pert) & (vabs(p->v) < c->pert) & (vabs(p->a) < c->pert) & c->pertL;
-    b->bits |= ok & ZP_BITV(ZP_BIT_PERTURBATIVE);
+    const vi okr = p->r0 ? (vi){0} + c->r0ok : vabs(p->r) < c->pert;
+    const vi ok = okr & (vabs(p->v) < c->pert) & (vabs(p->a) < c->pert) & c->pertL;
+    ZP_SETBIT(b, ok, ZP_BIT_PERTURBATIVE);
 }
 
 ZP_KERNEL_NO_PART2(perturbative)

@@ -39,7 +39,7 @@ INLINE void zp_width_rc_init(zp_width_rc *c, const zp_model *m, const zp_mass_sl
 INLINE void zp_width_part1(const int full, const zp_width_rc *c, const zp_pt *p, zp_width_st *st, zp_blk *b)
 {
     (void)full, (void)st;
-    b->bits |= (p->w <= c->wmax) & ZP_BITV(ZP_BIT_WIDTH);
+    ZP_SETBIT(b, p->w <= c->wmax, ZP_BIT_WIDTH);
 }
 
 INLINE void zp_width_part2(const int full, const zp_width_rc *c, const zp_pt *p, const zp_width_st *st,

@@ -41,7 +41,7 @@ INLINE void zp_toy_part1(const int full, const zp_toy_rc *c, const zp_pt *p, zp_
 {
     (void)full;
     st->vm = vabs(p->v) * c->mass;
-    b->bits |= (st->vm <= c->max) & ZP_BITV(ZP_BIT_TOY);
+    ZP_SETBIT(b, st->vm <= c->max, ZP_BIT_TOY);
 }
 
 INLINE void zp_toy_part2(const int full, const zp_toy_rc *c, const zp_pt *p, const zp_toy_st *st, zp_blk *b,
