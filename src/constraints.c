@@ -23,7 +23,8 @@
     {                                                                                            \
         (void)grp, (void)c;                                                                      \
         return ZP_OK;                                                                            \
-    }
+    }                                                                                            \
+    static void zp_##n##_unpath(zp_##n##_cfg *s) { (void)s; }
 /* for a constraint without a section or data file */
 #define ZP_CONSTRAINT_NO_INPUTS(n)                                                               \
     ZP_CONSTRAINT_NO_EXTRAS(n)                                                                   \
@@ -72,6 +73,13 @@ zp_status zp_constraints_load(const zp_ini_doc *d, zp_config *c)
 #include "constraints/registry.h"
 #undef ZP_CONSTRAINT
     return ZP_OK;
+}
+
+void zp_constraints_unpath(zp_constraint_cfgs *cc)
+{
+#define ZP_CONSTRAINT(n) zp_##n##_unpath(&cc->n);
+#include "constraints/registry.h"
+#undef ZP_CONSTRAINT
 }
 
 int zp_constraint_defines_chi2(const zp_config *c, int k)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "zpscan/constraints.h"
 #include "zpscan/h5out.h"
 
 uint64_t zp_fnv1a(uint64_t h, const void *buf, size_t len)
@@ -46,14 +47,7 @@ uint64_t zp_preflight_fingerprint(const zp_config *c, const zp_grid *g, const zp
      * scan, and the numbers are in cc or hashed below */
     zp_constraint_cfgs cc;
     memcpy(&cc, &c->cc, sizeof cc); /* padding too (an assignment need not copy it) */
-    memset(cc.flavour.path, 0, sizeof cc.flavour.path);
-    memset(cc.g2.path, 0, sizeof cc.g2.path);
-    memset(cc.bs_mixing.path, 0, sizeof cc.bs_mixing.path);
-    memset(cc.bsmumu.path, 0, sizeof cc.bsmumu.path);
-    memset(cc.trident.path, 0, sizeof cc.trident.path);
-    memset(cc.lhc.lumi_path, 0, sizeof cc.lhc.lumi_path);
-    memset(cc.lhc.limits_path, 0, sizeof cc.lhc.limits_path);
-    memset(cc.lhc.spectra, 0, sizeof cc.lhc.spectra);
+    zp_constraints_unpath(&cc);
     h = zp_fnv1a(h, &cc, sizeof cc);
     if (c->cc.lhc.enabled) {
         FNV(h, lt->n);

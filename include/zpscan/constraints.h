@@ -15,6 +15,10 @@ void zp_constraints_defaults(zp_config *c);
  * (the file's /inputs). */
 zp_status zp_constraints_record(hid_t grp, const zp_config *c);
 
+/* Every constraint's data-file paths in cc blanked (zp_<name>_unpath): the resume
+ * fingerprint hashes the settings and the numbers, not where the files were. */
+void zp_constraints_unpath(zp_constraint_cfgs *cc);
+
 /* Every constraint's [section] keys into c (data-file paths relative to dir). */
 zp_status zp_constraints_parse(const zp_ini_doc *d, zp_config *c, const char *dir);
 /* Every constraint's data files, read and checked (after the whole input is parsed). */

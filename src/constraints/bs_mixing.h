@@ -94,6 +94,12 @@ static zp_status zp_bs_mixing_record(hid_t grp, const zp_config *c)
     ZP_TRY(zp_h5a_num(grp, "bs_mixing_1pR_best_sigma_up_down", H5T_NATIVE_DOUBLE, x, 3));
     return zp_h5a_f64(grp, "bs_mixing_nsigma", b->nsigma);
 }
+/* where its data files are, blanked for the resume fingerprint (the numbers count, not
+ * the path they were read from) */
+static void zp_bs_mixing_unpath(zp_bs_mixing_cfg *s)
+{
+    memset(s->path, 0, sizeof s->path);
+}
 #endif
 
 #if defined(ZP_KERNEL_PASS) && !defined(ZP_C_BS_MIXING_KERNEL)

@@ -74,6 +74,12 @@ static zp_status zp_bsmumu_record(hid_t grp, const zp_config *c)
     ZP_TRY(zp_h5a_f64(grp, "bsmumu_c10_sm", b->c10_sm));
     return zp_h5a_f64(grp, "bsmumu_nsigma", b->nsigma);
 }
+/* where its data files are, blanked for the resume fingerprint (the numbers count, not
+ * the path they were read from) */
+static void zp_bsmumu_unpath(zp_bsmumu_cfg *s)
+{
+    memset(s->path, 0, sizeof s->path);
+}
 #endif
 
 #if defined(ZP_KERNEL_PASS) && !defined(ZP_C_BSMUMU_KERNEL)

@@ -87,6 +87,12 @@ static zp_status zp_flavour_record(hid_t grp, const zp_config *c)
     }
     return ZP_OK;
 }
+/* where its data files are, blanked for the resume fingerprint (the numbers count, not
+ * the path they were read from) */
+static void zp_flavour_unpath(zp_flavour_cfg *s)
+{
+    memset(s->path, 0, sizeof s->path);
+}
 /* its [flavour] keys (docs/INPUT.md); data-file paths are relative to the input file */
 static zp_status zp_flavour_parse(const zp_ini_doc *d, zp_config *c, const char *dir)
 {

@@ -67,6 +67,12 @@ static zp_status zp_g2_record(hid_t grp, const zp_config *c)
     ZP_TRY(zp_h5a_f64(grp, "g2_nsigma", c->cc.g2.nsigma));
     return ZP_OK;
 }
+/* where its data files are, blanked for the resume fingerprint (the numbers count, not
+ * the path they were read from) */
+static void zp_g2_unpath(zp_g2_cfg *s)
+{
+    memset(s->path, 0, sizeof s->path);
+}
 /* its [g-2] keys (docs/INPUT.md); data-file paths are relative to the input file */
 static zp_status zp_g2_parse(const zp_ini_doc *d, zp_config *c, const char *dir)
 {

@@ -46,6 +46,8 @@ static zp_status zp_lep_record(hid_t grp, const zp_config *c)
 {
     return zp_h5a_f64(grp, "lep_min_mass", c->cc.lep.min_mass);
 }
+/* no data file: nothing to blank for the resume fingerprint */
+static void zp_lep_unpath(zp_lep_cfg *s) { (void)s; }
 #endif
 
 #if defined(ZP_KERNEL_PASS) && !defined(ZP_C_LEP_KERNEL)

@@ -100,6 +100,14 @@ static zp_status zp_lhc_record(hid_t grp, const zp_config *c)
     ZP_TRY(zp_h5a_f64(grp, "lhc_luminosity_ifb", l->lumi_ifb));
     return zp_h5a_num(grp, "lhc_binned_widths", H5T_NATIVE_DOUBLE, l->bw, (size_t)l->nbw);
 }
+/* where its data files are, blanked for the resume fingerprint (the numbers count, not
+ * the path they were read from) */
+static void zp_lhc_unpath(zp_lhc_cfg *s)
+{
+    memset(s->lumi_path, 0, sizeof s->lumi_path);
+    memset(s->limits_path, 0, sizeof s->limits_path);
+    memset(s->spectra, 0, sizeof s->spectra);
+}
 /* the binned method's keys */
 static zp_status zp_lhc_parse_binned(const zp_ini_doc *d, zp_config *c, const char *dir)
 {

@@ -66,6 +66,12 @@ static zp_status zp_trident_record(hid_t grp, const zp_config *c)
     ZP_TRY(zp_h5a_num(grp, "trident_ratio_sigma_vev", H5T_NATIVE_DOUBLE, v, 3));
     return zp_h5a_f64(grp, "trident_nsigma", t->nsigma);
 }
+/* where its data files are, blanked for the resume fingerprint (the numbers count, not
+ * the path they were read from) */
+static void zp_trident_unpath(zp_trident_cfg *s)
+{
+    memset(s->path, 0, sizeof s->path);
+}
 #endif
 
 #if defined(ZP_KERNEL_PASS) && !defined(ZP_C_TRIDENT_KERNEL)
