@@ -168,6 +168,10 @@ static void kernel_case(zp_lepton lep, int chans)
     cfg->cc.g2.sigma = cfg->cc.g2.sigma_e = 1.0; /* (not tested here; the model needs them) */
     cfg->store_points = 1;
     cfg->store_obs[ZP_OBS_LHC_CLS] = 1; /* the kernel spends its erfc only then */
+    /* a C9 interval (Table 1's muon C9 at 2 sigma) for the flavour case at the end */
+    cfg->cc.flavour.have[0] = 1;
+    cfg->cc.flavour.best[0] = -1.21, cfg->cc.flavour.lo1[0] = -1.41, cfg->cc.flavour.hi1[0] = -1.00;
+    cfg->cc.flavour.lo2[0] = -1.61, cfg->cc.flavour.hi2[0] = -0.77;
     zp_model mod;
     assert_int_equal(zp_model_init(cfg, &mod), ZP_OK);
     const double M = 1000;
@@ -221,6 +225,21 @@ static void kernel_case(zp_lepton lep, int chans)
         assert_true(fabs(ob[ZP_OBS_LHC_CLS][i] - cls) <= 1e-5 * fmax(cls, 1e-3));
     }
     assert_true(tested > N / 4 && excluded > 5 && excluded < tested - 5); /* both verdicts seen */
+    /* the flavour fit in combine as well, on a row where it is untested (gqR != 0) except in
+     * its first 40 points: chi2_total is NaN there, and the verdicts pass skips the LHC's
+     * lookups in blocks where every lane is NaN (src/constraints/lhc.h): the same bits */
+    mod.combine |= 1u << ZP_BIT_FLAVOUR;
+    for (int i = 0; i < 40; ++i) r[i] = 0.0;
+    zp_kernel_row(&mod, &s, gqL, r, v, a, N, mask, o);
+    zp_kernel_row_verdicts(&mod, &s, gqL, r, v, a, N, mask2, o2);
+    assert_memory_equal(mask, mask2, sizeof mask);
+    assert_memory_equal(ob[ZP_OBS_CHI2_TOTAL], ob2[ZP_OBS_CHI2_TOTAL], sizeof ob[ZP_OBS_CHI2_TOTAL]);
+    int defined = 0;
+    for (int i = 0; i < N; ++i) {
+        assert_true(i < 40 || isnan(ob2[ZP_OBS_CHI2_TOTAL][i]));
+        defined += !isnan(ob2[ZP_OBS_CHI2_TOTAL][i]);
+    }
+    assert_true(defined > 5); /* (C9 alone, a = 0: Table 1 tests it) */
     zp_model_slice_free(&s);
     free(cfg);
 }
