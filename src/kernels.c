@@ -129,12 +129,23 @@ typedef struct {
     vi bits, untested;
     vd chi2;      /* Delta chi^2 summed over the constraints in `combine` that define one */
     int64_t comb; /* the pass bits of the constraints in `combine` */
+    int nan;      /* chi2 is NaN in every lane (a combined term undefined there): NaN + x is NaN,
+                   * so the terms after it need not be computed (ZP_CHI2, ZP_NAN_TERM) */
 } zp_blk;
 
-/* a constraint's Delta chi^2 into chi2_total when it is in `combine` (a row constant) */
+/* a constraint's Delta chi^2 x into chi2_total when it is in `combine` (a row constant);
+ * x is evaluated only when it can change the sum */
 #define ZP_CHI2(b, bit, x)                                                                      \
     do {                                                                                         \
-        if ((b)->comb & ZP_BITV(bit)) (b)->chi2 += (x);                                          \
+        if (((b)->comb & ZP_BITV(bit)) && !(b)->nan) (b)->chi2 += (x);                          \
+    } while (0)
+/* a combined term that is NaN in every lane of the block (its constraint not evaluated) */
+#define ZP_NAN_TERM(b, bit)                                                                      \
+    do {                                                                                         \
+        if ((b)->comb & ZP_BITV(bit)) {                                                          \
+            (b)->chi2 += (vd){0} + NAN;                                                          \
+            (b)->nan = 1;                                                                        \
+        }                                                                                        \
     } while (0)
 
 typedef struct {
@@ -237,6 +248,7 @@ INLINE half part1(const int full, const int r0, const rowc *restrict c, vd r, vd
     h.b.bits = h.b.untested = (vi){0};
     h.b.chi2 = (vd){0};
     h.b.comb = c->comb;
+    h.b.nan = 0;
 #define ZP_CONSTRAINT(n) zp_##n##_part1(full, &c->n, p, &h.n, &h.b);
 #include "constraints/registry.h"
 #undef ZP_CONSTRAINT

@@ -121,13 +121,13 @@ INLINE void zp_bsmumu_part1(const int full, const zp_bsmumu_rc *c, const zp_pt *
     (void)full, (void)st;
     if (!c->on) {
         ZP_UNTESTED(b, (vi){0} - 1, ZP_BIT_BSMUMU, ZP_BIT_BSMUMU_UNTESTED);
-        ZP_CHI2(b, ZP_BIT_BSMUMU, (vd){0} + NAN); /* chi2_total is undefined where a term is untested */
+        ZP_NAN_TERM(b, ZP_BIT_BSMUMU); /* chi2_total is undefined where a term is untested */
         return;
     }
     /* the verdict: BR/BR_SM inside [lo, hi], the ratios at pull -nsigma and +nsigma */
     const vd ratio = zp_bsmumu_ratio(c, p);
     ZP_SETBIT(b, (ratio >= c->lo) & (ratio <= c->hi), ZP_BIT_BSMUMU);
-    if (c->chi2) {
+    if (c->chi2 && !b->nan) { /* (c->chi2: in combine) */
         const vd z = (ratio * c->br_sm - c->br_exp) * c->inv_sigma;
         b->chi2 += z * z;
     }

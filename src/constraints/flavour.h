@@ -375,6 +375,7 @@ INLINE void zp_flavour_part1(const int full, const zp_flavour_rc *c, const zp_pt
     const vd C9p = p->r0 ? zero : Kr * p->v, C10p = p->r0 ? zero : Kr * p->a;
     const vi nzp = p->r0 ? (vi){0} : (C9p != 0.0) | (C10p != 0.0);
     vi fok, ftested;
+    int allnan = 0; /* untested in every lane: chi NaN throughout */
     if (c->gn) { /* a row constant: the general Gaussian decides what it covers */
         const vd C[4] = {C9, C10, C9p, C10p};
         vi outside = (vi){0};
@@ -392,11 +393,13 @@ INLINE void zp_flavour_part1(const int full, const zp_flavour_rc *c, const zp_pt
     } else if (c->none) {
         fok = ftested = (vi){0};
         st->chi = zero + NAN;
+        allnan = 1;
     } else if (!p->r0 && all_set(nzp)) {
         /* a primed coefficient in every lane (gqR != 0): Table 1 tests none of them, so the
          * verdicts below are known (untested, chi2 NaN); the same bits, a third of the work */
         fok = ftested = (vi){0};
         st->chi = zero + NAN;
+        allnan = 1;
     } else {
         const vi nz9 = C9 != 0.0, nz10 = C10 != 0.0;
         const vi only9 = nz9 & ~nz10 & ~nzp & c->h9, only10 = nz10 & ~nz9 & ~nzp & c->h10;
@@ -405,6 +408,7 @@ INLINE void zp_flavour_part1(const int full, const zp_flavour_rc *c, const zp_pt
              * (Table 1 has none): untested again, the same bits as the general case gives */
             fok = ftested = (vi){0};
             st->chi = zero + NAN;
+            allnan = 1;
         } else if (all_set(only9) || all_set(only10)) {
             /* one coefficient alone in every lane (the paper's scenarios): its interval */
             const int is9 = all_set(only9);
@@ -444,7 +448,8 @@ INLINE void zp_flavour_part1(const int full, const zp_flavour_rc *c, const zp_pt
     }
     ZP_SETBIT(b, fok, ZP_BIT_FLAVOUR);
     ZP_UNTESTED(b, ~ftested, ZP_BIT_FLAVOUR, ZP_BIT_FLAVOUR_UNTESTED);
-    ZP_CHI2(b, ZP_BIT_FLAVOUR, st->chi);
+    if (allnan) ZP_NAN_TERM(b, ZP_BIT_FLAVOUR);
+    else ZP_CHI2(b, ZP_BIT_FLAVOUR, st->chi);
     st->C9 = C9;
     st->C10 = C10;
     st->C9p = C9p;

@@ -459,7 +459,7 @@ INLINE void zp_lhc_part2(const int full, const zp_lhc_rc *c, const zp_pt *p, con
     /* the verdicts pass needs the likelihood only for chi2_total, and only in lanes where the
      * other terms are defined: NaN + x is NaN (the flavour fit's untested points), so a block
      * whose sum is NaN in every lane keeps it without the table lookups */
-    if (c->binned && (full || ((b->comb & ZP_BITV(ZP_BIT_LHC)) && any_set(b->chi2 == b->chi2))))
+    if (c->binned && (full || ((b->comb & ZP_BITV(ZP_BIT_LHC)) && !b->nan && any_set(b->chi2 == b->chi2))))
         zp_lhc_binned(full, c, st, w, lim, tested, cell, fc, b, out, i, nr);
 }
 #endif

@@ -112,12 +112,12 @@ INLINE void zp_trident_part1(const int full, const zp_trident_rc *c, const zp_pt
     (void)full, (void)st;
     if (!c->on) {
         ZP_UNTESTED(b, (vi){0} - 1, ZP_BIT_TRIDENT, ZP_BIT_TRIDENT_UNTESTED);
-        ZP_CHI2(b, ZP_BIT_TRIDENT, (vd){0} + NAN); /* chi2_total is undefined where a term is untested */
+        ZP_NAN_TERM(b, ZP_BIT_TRIDENT); /* chi2_total is undefined where a term is untested */
         return;
     }
     const vd ratio = zp_trident_ratio(c, p);
     ZP_SETBIT(b, (ratio >= c->lo) & (ratio <= c->hi), ZP_BIT_TRIDENT);
-    if (c->chi2) {
+    if (c->chi2 && !b->nan) { /* (c->chi2: in combine) */
         const vd z = (ratio - c->meas) * c->inv_sigma;
         b->chi2 += z * z;
     }
