@@ -204,7 +204,9 @@ static zp_status load_inputs(scan_state *S)
     } else {
         ZP_TRY(zp_lumi_table_read(c->cc.lhc.lumi_path, S->lt));
     }
-    if (c->cc.lhc.binned) ZP_TRY(zp_spectra_read(c->cc.lhc.spectra, NULL, S->sp));
+    /* the binned method's limits come from the spectra: the fiducial table is neither read nor
+     * part of the fingerprint (it stays empty) */
+    if (c->cc.lhc.binned) return zp_spectra_read(c->cc.lhc.spectra, NULL, S->sp);
     return zp_limit_table_read(c->cc.lhc.limits_path, S->lim);
 }
 
@@ -334,7 +336,8 @@ static zp_status phase_open(scan_state *S)
     snprintf(dinfo, sizeof dinfo, "flavour fit: %s\ng-2: %s preset %s\nLHC luminosity table: %s (%s, member %d)\n"
              "LHC limits: %s\n%s", c->cc.flavour.path, c->cc.g2.path, c->cc.g2.preset,
              c->cc.lhc.enabled ? S->lt->path : "(LHC disabled)", S->lt->pdfset, S->lt->member,
-             c->cc.lhc.enabled ? S->lim->path : "(LHC disabled)", c->cc.lhc.enabled ? S->lim->citation : "");
+             !c->cc.lhc.enabled ? "(LHC disabled)" : c->cc.lhc.binned ? "(binned method: from the spectra)" : S->lim->path,
+             c->cc.lhc.enabled && !c->cc.lhc.binned ? S->lim->citation : "");
     zp_h5_meta meta = {.input_text = S->text, .zpscan_version = ZP_VERSION_STRING, .build_info = S->binfo,
                        .data_info = dinfo, .nranks = S->nranks};
     zp_status st;

@@ -54,6 +54,10 @@ for n in 2 3; do
 done
 check "binned LHC: the run record gives the tables' time (4 of 6 masses tested)" \
   grep -q '"lhc_binned_precompute_s": {"slices": 4,' "$WORK/b3.h5.json"
+# the binned method does not read the fiducial limit table: a path to nothing changes nothing
+sed 's|^method = binned$|method = binned\nlimits = /nonexistent/limits.csv|' "$WORK/bin.ini" > "$WORK/binnolim.ini"
+check "binned LHC without the fiducial limit table exits 0" run 2 -q "$WORK/binnolim.ini" -o "$WORK/bnl.h5"
+check "binned LHC without the fiducial limit table: the same data" same_data "$WORK/b1.h5" "$WORK/bnl.h5"
 # other tile shapes: the tiling is invisible in the data
 sed 's/^tile = .*/tile = auto/' "$WORK/in.ini" > "$WORK/auto.ini"
 sed 's/^tile = .*/tile = 3, 40, 1, 7, 2/' "$WORK/in.ini" > "$WORK/odd.ini"

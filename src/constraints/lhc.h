@@ -27,7 +27,7 @@
 #define zp_lhc_keys(K, x)                                                                        \
     K(x, "enabled", "yes | no")                                                                   \
     K(x, "lumi_table", "parton-luminosity table")                                                 \
-    K(x, "limits", "cross-section limit table")                                                   \
+    K(x, "limits", "fiducial_limit: cross-section limit table (the binned method does not read it)")                                                   \
     K(x, "include_nu", "yes | no: add Gamma(Z'->nu nubar)")                                       \
     K(x, "extra_width", "extra width as a fraction of M (>= 0)")                                  \
     K(x, "pdf_set", "LHAPDF set: compute the luminosity table at start")                          \
@@ -87,7 +87,7 @@ static zp_status zp_lhc_record(hid_t grp, const zp_config *c)
 {
     ZP_TRY(zp_h5a_i64(grp, "lhc_enabled", c->cc.lhc.enabled));
     ZP_TRY(zp_h5a_str(grp, "lhc_lumi_table", c->cc.lhc.lumi_path));
-    ZP_TRY(zp_h5a_str(grp, "lhc_limits", c->cc.lhc.limits_path));
+    ZP_TRY(zp_h5a_str(grp, "lhc_limits", c->cc.lhc.binned ? "" : c->cc.lhc.limits_path)); /* "": not read */
     ZP_TRY(zp_h5a_i64(grp, "lhc_include_nu", c->cc.lhc.include_nu));
     ZP_TRY(zp_h5a_f64(grp, "lhc_extra_width", c->cc.lhc.extra_width));
     const zp_lhc_cfg *l = &c->cc.lhc;
@@ -239,7 +239,8 @@ static zp_status zp_lhc_load(const zp_ini_doc *in, zp_config *c)
         free(sp);
         ZP_TRY(st);
     }
-    return zp_lhc_readable(in, "limits", c->cc.lhc.limits_path);
+    /* the fiducial limits: the binned method makes its own from the spectra */
+    return c->cc.lhc.binned ? ZP_OK : zp_lhc_readable(in, "limits", c->cc.lhc.limits_path);
 }
 #endif
 
