@@ -83,6 +83,18 @@ INLINE vd vperm(vd t, vi k)
 ZP_GATHER(vgather, vd, double, (vd)_mm512_i64gather_pd((__m512i)idx, base, 8))
 ZP_GATHER(vgatheri, vi, int64_t, (vi)_mm512_i64gather_epi64((__m512i)idx, base, 8))
 ZP_GATHER(vgatherf, vd, float, __builtin_convertvector((vf)_mm512_i64gather_ps((__m512i)idx, base, 4), vd))
+/* base[idx[l]] and base[idx[l] + 1] per lane: with AVX-512 one 8-byte gather of the pair */
+INLINE void vgatherf2(const float *base, vi idx, vd *lo, vd *hi)
+{
+#if defined(__AVX512F__)
+    const __m512i p = _mm512_i64gather_epi64((__m512i)idx, (const void *)base, 4);
+    *lo = (vd)_mm512_cvtps_pd(_mm256_castsi256_ps(_mm512_cvtepi64_epi32(p)));
+    *hi = (vd)_mm512_cvtps_pd(_mm256_castsi256_ps(_mm512_cvtepi64_epi32(_mm512_srli_epi64(p, 32))));
+#else
+    *lo = vgatherf(base, idx);
+    *hi = vgatherf(base, idx + 1);
+#endif
+}
 INLINE vd vsqrt(vd x)
 {
 #if defined(__AVX512F__)

@@ -315,7 +315,9 @@ INLINE void zp_lhc_part1(const int full, const zp_lhc_rc *c, const zp_pt *p, zp_
 /* sqrt(Delta chi^2) or sqrt(chi2_A) from rows q of nodes k, k + 1 (zp_binned_tab_eval) */
 INLINE vd zp_lhc_binned_q(const float *q, vi i0, vi i1, vd fw, vd g)
 {
-    const vd a = vgatherf(q, i0), a1 = vgatherf(q, i0 + 1), z = vgatherf(q, i1), z1 = vgatherf(q, i1 + 1);
+    vd a, a1, z, z1;
+    vgatherf2(q, i0, &a, &a1);
+    vgatherf2(q, i1, &z, &z1);
     return (1.0 - fw) * ((1.0 - g) * a + g * a1) + fw * ((1.0 - g) * z + g * z1);
 }
 INLINE vd zp_lhc_binned_tail(const float *q, const double *sl, vi k, vi i0l, vi i1l, vd fw, vd dt)
