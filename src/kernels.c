@@ -108,17 +108,15 @@ INLINE vd vsqrt(vd x)
 
 #define ZP_BITV(b) ((int64_t)1 << (b))
 
-/* acc | (m & v) per lane (a masked OR per bit, chained through acc, measured slower than
- * this tree of ORs: BENCHMARKS.md §12) */
-INLINE vi zp_or_where(vi acc, vi m, int64_t v) { return acc | (m & v); }
-/* a verdict bit of the block where m is set */
-#define ZP_SETBIT(b, m, bit) ((b)->bits = zp_or_where((b)->bits, (m), ZP_BITV(bit)))
+/* a verdict bit of the block where m is set (plain ORs: a masked OR per bit chains every bit
+ * through one register, measured slower: BENCHMARKS.md §12) */
+#define ZP_SETBIT(b, m, bit) ((b)->bits |= (m) & ZP_BITV(bit))
 /* a constraint not evaluated where m is set: its untested bit (or none: -1) and its pass bit
  * as "untested" for `combine` */
 #define ZP_UNTESTED(b, m, bit, ubit)                                                             \
     do {                                                                                         \
         if ((ubit) >= 0) ZP_SETBIT(b, m, ubit);                                                  \
-        (b)->untested = zp_or_where((b)->untested, (m), ZP_BITV(bit));                           \
+        (b)->untested |= (m) & ZP_BITV(bit);                                                     \
     } while (0)
 
 /* What every constraint may read of a block of VL points: the couplings and the model
@@ -128,10 +126,10 @@ typedef struct {
     vd vv, aa, rr;   /* their squares */
     vd gq2;          /* gqL^2 + gqR^2 */
     vd wl, w;        /* Gamma(l+l-)/M and Gamma_tot/M, PHYSICS.md §6 */
-    /* 1 (a compile-time constant after inlining) in the verdicts pass for a block whose
-     * gqR is zero in every lane (the paper's scenarios): a constraint may then use row
-     * constants it computed for gqR = 0 with the very same operations, so the bits are
-     * those of the general code (tests/test_kernels.c compares the two) */
+    /* 1 (a compile-time constant after inlining) in the verdicts pass of a row whose gqR is
+     * zero throughout (the paper's scenarios): a constraint may then use row constants it
+     * computed for gqR = 0 with the very same operations, so the bits are those of the
+     * general code (tests/test_kernels.c compares the two) */
     int r0;
 } zp_pt;
 
@@ -277,13 +275,28 @@ INLINE void part2(const int full, const rowc *restrict c, const half *h, const z
      * COMPLETE says every one of them was evaluated */
     const vi ok = (b.bits | b.untested) & c->comb;
     const vi all = ok == c->comb, complete = (b.untested & c->comb) == 0;
-    const vi bits = zp_or_where(zp_or_where(zp_or_where(b.bits, all, ZP_BITV(ZP_BIT_ALL)), complete,
-                                            ZP_BITV(ZP_BIT_COMPLETE)),
-                                all & complete, ZP_BITV(ZP_BIT_ALLOWED));
+    const vi bits = b.bits | (all & ZP_BITV(ZP_BIT_ALL)) | (complete & ZP_BITV(ZP_BIT_COMPLETE))
+                    | (all & complete & ZP_BITV(ZP_BIT_ALLOWED));
     typedef zp_mask vm __attribute__((vector_size(VL * sizeof(zp_mask))));
     const vm mb = __builtin_convertvector(bits, vm);
     memcpy(out->mask + i, &mb, nr * sizeof(zp_mask));
     ZP_PUT(full, out, ZP_OBS_CHI2_TOTAL, b.chi2, i, nr);
+}
+
+/* 1 if every x[0..n) is +0 or -0: the bits of |x| ORed (a first-point test spares other rows) */
+INLINE int all_zero(const double *x, int64_t n)
+{
+    if (n < 1 || x[0] != 0.0) return 0;
+    vi acc = {0};
+    int64_t j = 0;
+    for (; j + VL <= n; j += VL) {
+        vd r;
+        memcpy(&r, x + j, sizeof r);
+        acc |= (vi)r & INT64_MAX;
+    }
+    int t = 0;
+    for (; j < n; ++j) t |= x[j] != 0.0;
+    return !t && !any_set(acc != 0);
 }
 
 /* the row's whole blocks; r0: every gqR of the row is zero (zp_pt.r0) */
@@ -314,19 +327,7 @@ INLINE void row_impl(const int full, const zp_model *restrict m, const zp_mass_s
     for (int k = 0; k < ZP_NOBS; ++k) out.o[k] = obs[k];
     /* the verdicts pass of a row with gqR = 0 throughout (the paper's scenarios) takes its own
      * copy of the loop (zp_pt.r0); decided per row, so other rows run the general loop alone */
-    int r0 = 0;
-    if (!full && n > 0 && gqR[0] == 0.0) { /* |gqR|'s bits ORed over the row: 0 when all are +-0 */
-        vi acc = {0};
-        int64_t j = 0;
-        for (; j + VL <= n; j += VL) {
-            vd r;
-            memcpy(&r, gqR + j, sizeof r);
-            acc |= (vi)r & INT64_MAX;
-        }
-        int64_t t = 0;
-        for (; j < n; ++j) t |= gqR[j] != 0.0;
-        r0 = !t && !any_set(acc != 0);
-    }
+    const int r0 = !full && all_zero(gqR, n);
     int64_t i = r0 ? row_blocks(full, 1, &c, gqR, gV, gA, n, &out) : row_blocks(full, 0, &c, gqR, gV, gA, n, &out);
     if (i < n) { /* the tail through the same code on zero-padded inputs: identical rounding */
         const int64_t nr = n - i;
