@@ -27,7 +27,7 @@
 #define zp_lhc_keys(K, x)                                                                        \
     K(x, "enabled", "yes | no")                                                                   \
     K(x, "lumi_table", "parton-luminosity table")                                                 \
-    K(x, "limits", "fiducial_limit: cross-section limit table (the binned method does not read it)")                                                   \
+    K(x, "limits", "fiducial_limit: cross-section limit table (binned: not read)")               \
     K(x, "include_nu", "yes | no: add Gamma(Z'->nu nubar)")                                       \
     K(x, "extra_width", "extra width as a fraction of M (>= 0)")                                  \
     K(x, "pdf_set", "LHAPDF set: compute the luminosity table at start")                          \
