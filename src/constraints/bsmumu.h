@@ -89,7 +89,6 @@ typedef struct {
     double kc, gqL;         /* K / C10^SM: (C10 - C10')/C10^SM = kc gA (gqL - gqR) */
     double br_sm, br_exp, inv_sigma, nsig;
     double lo, hi;          /* the verdict as a window on the ratio: |pull| <= nsigma */
-    int chi2;               /* in combine: its Delta chi^2 enters chi2_total */
 } zp_bsmumu_rc;
 /* nothing handed from the first half to the second: the observables are recomputed there
  * (only when stored), so the verdicts kernel carries no extra state */
@@ -98,6 +97,13 @@ INLINE vd zp_bsmumu_ratio(const zp_bsmumu_rc *c, const zp_pt *p)
 {
     const vd t = 1.0 + c->kc * p->a * (c->gqL - p->r);
     return t * t;
+}
+
+/* its Delta chi^2: the pull of BR in a Gaussian with both errors in quadrature, squared */
+INLINE vd zp_bsmumu_z2(const zp_bsmumu_rc *c, vd ratio)
+{
+    const vd z = (ratio * c->br_sm - c->br_exp) * c->inv_sigma;
+    return z * z;
 }
 
 INLINE void zp_bsmumu_rc_init(zp_bsmumu_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
@@ -113,7 +119,6 @@ INLINE void zp_bsmumu_rc_init(zp_bsmumu_rc *c, const zp_model *m, const zp_mass_
     const double sig = sqrt(b->br_exp_sigma * b->br_exp_sigma + b->br_sm_sigma * b->br_sm_sigma);
     c->lo = (c->br_exp - c->nsig * sig) / c->br_sm;
     c->hi = (c->br_exp + c->nsig * sig) / c->br_sm;
-    c->chi2 = (m->combine >> ZP_BIT_BSMUMU) & 1;
 }
 
 INLINE void zp_bsmumu_part1(const int full, const zp_bsmumu_rc *c, const zp_pt *p, zp_bsmumu_st *st, zp_blk *b)
@@ -127,10 +132,7 @@ INLINE void zp_bsmumu_part1(const int full, const zp_bsmumu_rc *c, const zp_pt *
     /* the verdict: BR/BR_SM inside [lo, hi], the ratios at pull -nsigma and +nsigma */
     const vd ratio = zp_bsmumu_ratio(c, p);
     ZP_SETBIT(b, (ratio >= c->lo) & (ratio <= c->hi), ZP_BIT_BSMUMU);
-    if (c->chi2 && !b->nan) { /* (c->chi2: in combine) */
-        const vd z = (ratio * c->br_sm - c->br_exp) * c->inv_sigma;
-        b->chi2 += z * z;
-    }
+    ZP_CHI2(b, ZP_BIT_BSMUMU, zp_bsmumu_z2(c, ratio));
 }
 
 INLINE void zp_bsmumu_part2(const int full, const zp_bsmumu_rc *c, const zp_pt *p, const zp_bsmumu_st *st,

@@ -80,7 +80,6 @@ typedef struct {
     int on;
     double k, cv, inv_den, meas, inv_sigma, nsig; /* k = 2 v^2 g'^2 / M^2, cv = 1 + 4 s_W^2 */
     double lo, hi; /* the verdict as a window on the ratio: |pull| <= nsigma */
-    int chi2;      /* in combine */
 } zp_trident_rc;
 ZP_KERNEL_NO_STATE(trident) /* the observables are recomputed in the second half */
 INLINE vd zp_trident_ratio(const zp_trident_rc *c, const zp_pt *p)
@@ -88,6 +87,13 @@ INLINE vd zp_trident_ratio(const zp_trident_rc *c, const zp_pt *p)
     const vd gnu = p->v - p->a;
     const vd cvt = c->cv + c->k * p->v * gnu, cat = 1.0 - c->k * p->a * gnu;
     return (cvt * cvt + cat * cat) * c->inv_den;
+}
+
+/* its Delta chi^2: the pull of the measured ratio, squared */
+INLINE vd zp_trident_z2(const zp_trident_rc *c, vd ratio)
+{
+    const vd z = (ratio - c->meas) * c->inv_sigma;
+    return z * z;
 }
 
 INLINE void zp_trident_rc_init(zp_trident_rc *c, const zp_model *m, const zp_mass_slice *s, double gqL)
@@ -104,7 +110,6 @@ INLINE void zp_trident_rc_init(zp_trident_rc *c, const zp_model *m, const zp_mas
     c->nsig = t->nsigma;
     c->lo = t->ratio - t->nsigma * t->ratio_sigma;
     c->hi = t->ratio + t->nsigma * t->ratio_sigma;
-    c->chi2 = (m->combine >> ZP_BIT_TRIDENT) & 1;
 }
 
 INLINE void zp_trident_part1(const int full, const zp_trident_rc *c, const zp_pt *p, zp_trident_st *st, zp_blk *b)
@@ -117,10 +122,7 @@ INLINE void zp_trident_part1(const int full, const zp_trident_rc *c, const zp_pt
     }
     const vd ratio = zp_trident_ratio(c, p);
     ZP_SETBIT(b, (ratio >= c->lo) & (ratio <= c->hi), ZP_BIT_TRIDENT);
-    if (c->chi2 && !b->nan) { /* (c->chi2: in combine) */
-        const vd z = (ratio - c->meas) * c->inv_sigma;
-        b->chi2 += z * z;
-    }
+    ZP_CHI2(b, ZP_BIT_TRIDENT, zp_trident_z2(c, ratio));
 }
 
 INLINE void zp_trident_part2(const int full, const zp_trident_rc *c, const zp_pt *p, const zp_trident_st *st,
