@@ -237,10 +237,9 @@ typedef struct {
 #undef ZP_CONSTRAINT
 } half;
 
-INLINE half part1(const int full, const int r0, const rowc *restrict c, vd r, vd v, vd a)
+/* the couplings and widths every constraint reads (zp_pt) */
+INLINE void pt_init(zp_pt *p, const int r0, const rowc *restrict c, vd r, vd v, vd a)
 {
-    half h;
-    zp_pt *p = &h.p;
     const vd zero = {0};
     p->r0 = r0;
     p->r = r0 ? zero : r;
@@ -255,6 +254,13 @@ INLINE half part1(const int full, const int r0, const rowc *restrict c, vd r, vd
     p->wl = c->wll * gl2;
     /* mu+e: both lepton widths (x 1.0 is exact: one lepton keeps its bits) */
     p->w = p->wl * c->nl + (r0 ? zero + c->wbs0 : c->wbs * p->gq2) + c->wnu * vma * vma + c->wex;
+}
+
+INLINE half part1(const int full, const int r0, const rowc *restrict c, vd r, vd v, vd a)
+{
+    half h;
+    zp_pt *p = &h.p;
+    pt_init(p, r0, c, r, v, a);
     h.b.bits = h.b.untested = (vi){0};
     h.b.chi2 = (vd){0};
     h.b.comb = c->comb;
@@ -354,4 +360,52 @@ void zp_kernel_row_verdicts(const zp_model *restrict m, const zp_mass_slice *res
                             float *const obs[ZP_NOBS])
 {
     row_impl(0, m, s, gqL, gqR, gV, gA, n, mask, obs);
+}
+
+/* The binned LHC's Delta chi^2 alone, by the verdicts pass's own code (zp_lhc_part1,
+ * zp_lhc_binned): its cost apart from the other constraints (zpscan-bench-kernel --likelihood)
+ * and a check of the kernel's likelihood (tests/test_binned.c) */
+/* one block of it (nr of its VL points stored) */
+INLINE void lhc_dchi2_block(const rowc *restrict c, vd r, vd v, vd a, float *dst, int64_t nr)
+{
+    const zp_outs out = {NULL, {0}};
+    zp_pt p;
+    pt_init(&p, 0, c, r, v, a);
+    zp_blk b = {.chi2 = {0}, .comb = ZP_BITV(ZP_BIT_LHC)};
+    zp_lhc_st st;
+    zp_lhc_part1(0, &c->lhc, &p, &st, &b);
+    if (c->lhc.binned) {
+        vi cell = {0};
+        vd fc = {0};
+        const vd lim = c->lhc.bin ? zp_lhc_binned_lim(c->lhc.bin, p.w, &cell, &fc) : (vd){0};
+        const vi tested = c->lhc.lhc_on & (p.w <= c->lhc.wtop);
+        zp_lhc_binned(0, &c->lhc, &st, p.w, lim, tested, cell, fc, &b, &out, 0, nr);
+    } else {
+        b.chi2 += NAN; /* the fiducial limit defines none */
+    }
+    zp_store(dst, b.chi2, nr);
+}
+
+void zp_kernel_row_lhc_dchi2(const zp_model *restrict m, const zp_mass_slice *restrict s, double gqL,
+                             const double *restrict gqR, const double *restrict gV, const double *restrict gA,
+                             int64_t n, float *restrict dchi2)
+{
+    rowc c;
+    row_consts(m, s, gqL, &c);
+    int64_t i = 0;
+    for (; i + VL <= n; i += VL) { /* whole blocks, then the tail zero-padded (as row_impl) */
+        vd r, v, a;
+        memcpy(&r, gqR + i, sizeof r);
+        memcpy(&v, gV + i, sizeof v);
+        memcpy(&a, gA + i, sizeof a);
+        lhc_dchi2_block(&c, r, v, a, dchi2 + i, VL);
+    }
+    if (i < n) {
+        const int64_t nr = n - i;
+        vd r = {0}, v = {0}, a = {0};
+        memcpy(&r, gqR + i, nr * sizeof(double));
+        memcpy(&v, gV + i, nr * sizeof(double));
+        memcpy(&a, gA + i, nr * sizeof(double));
+        lhc_dchi2_block(&c, r, v, a, dchi2 + i, nr);
+    }
 }

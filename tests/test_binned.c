@@ -225,6 +225,10 @@ static void kernel_case(zp_lepton lep, int chans)
         assert_true(fabs(ob[ZP_OBS_LHC_CLS][i] - cls) <= 1e-5 * fmax(cls, 1e-3));
     }
     assert_true(tested > N / 4 && excluded > 5 && excluded < tested - 5); /* both verdicts seen */
+    /* the likelihood alone (zpscan-bench-kernel --likelihood) is the kernel's own: the same bits */
+    static float alone[N];
+    zp_kernel_row_lhc_dchi2(&mod, &s, gqL, r, v, a, N, alone);
+    assert_memory_equal(alone, ob[ZP_OBS_LHC_CHI2], sizeof alone);
     /* the flavour fit in combine as well, on a row where it is untested (gqR != 0) except in
      * its first 40 points: chi2_total is NaN there, and the verdicts pass skips the LHC's
      * lookups in blocks where every lane is NaN (src/constraints/lhc.h): the same bits */

@@ -4,11 +4,13 @@
  * throughput (an AVX-512/AVX2 FMA and mul+add microbenchmark) and the kernel's arithmetic
  * per point, giving its fraction of the roofline; and zp_acc_row (projections) per point.
  *
- * Usage: zpscan-bench-kernel [--csv FILE] [--seconds S] [--quick] [--rows KIND] [--set paper|2026|binned]
- *                            [--input INI]
+ * Usage: zpscan-bench-kernel [--csv FILE] [--seconds S] [--quick] [--rows KIND] [--likelihood]
+ *                            [--set paper|2026|binned] [--input INI]
  * --quick: only the verdicts kernel's rows of >= 1024 points (gqR != 0, gqR = 0, C9 alone), for A/B
  * experiments in seconds; no peak, bandwidth or projection rows. --rows KIND: --quick with one
- * kind only (verdicts, verdicts0 or verdictsC9).
+ * kind only (verdicts, verdicts0 or verdictsC9). --likelihood: --quick with the binned LHC's
+ * Delta chi^2 alone in place of the verdicts kernel (zp_kernel_row_lhc_dchi2, the kernel's own
+ * code): what the likelihood costs per point apart from every other constraint.
  * --set 2026: the built-in grid with every 2026 constraint on (A/B against the paper's set).
  * --set binned: the paper's set with [lhc] method = binned (A/B against the paper's set).
  * --input: the constraints, data and masses of that scan input instead of the built-in one
@@ -236,7 +238,9 @@ static double row_rate(const row_bench *b, int verdicts, int64_t n)
             for (int k = 0; k < 64; ++k, ++calls) {
                 const zp_mass_slice *s = &b->sl[calls % b->nmass];
                 const double gqL = b->g->v[1][calls % b->g->n[1]];
-                if (verdicts)
+                if (verdicts == 2)
+                    zp_kernel_row_lhc_dchi2(b->m, s, gqL, b->r, b->v, b->a, n, b->obs[0]);
+                else if (verdicts)
                     zp_kernel_row_verdicts(b->m, s, gqL, b->r, b->v, b->a, n, b->mask, b->obs);
                 else
                     zp_kernel_row(b->m, s, gqL, b->r, b->v, b->a, n, b->mask, b->obs);
@@ -270,19 +274,20 @@ int main(int argc, char **argv)
 {
     const char *csv = NULL, *input = NULL;
     double secs = 0.25;
-    int quick = 0;
+    int quick = 0, likelihood = 0;
     const char *only = NULL;
     for (int i = 1; i < argc; ++i) {
         if (!strcmp(argv[i], "--csv") && i + 1 < argc) csv = argv[++i];
         else if (!strcmp(argv[i], "--quick")) quick = 1;
         else if (!strcmp(argv[i], "--rows") && i + 1 < argc) quick = 1, only = argv[++i];
+        else if (!strcmp(argv[i], "--likelihood")) quick = 1, likelihood = 1;
         else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) secs = atof(argv[++i]);
         else if (!strcmp(argv[i], "--input") && i + 1 < argc) input = argv[++i];
         else if (!strcmp(argv[i], "--set") && i + 1 < argc && !strcmp(argv[i + 1], "2026")) INI = INI_2026, ++i;
         else if (!strcmp(argv[i], "--set") && i + 1 < argc && !strcmp(argv[i + 1], "paper")) ++i;
         else if (!strcmp(argv[i], "--set") && i + 1 < argc && !strcmp(argv[i + 1], "binned")) INI = INI_BINNED, ++i;
         else {
-            fprintf(stderr, "usage: %s [--csv FILE] [--seconds S] [--quick] [--rows KIND] [--set paper|2026|binned] [--input INI]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--csv FILE] [--seconds S] [--quick] [--rows KIND] [--likelihood] [--set paper|2026|binned] [--input INI]\n", argv[0]);
             return 2;
         }
     }
@@ -345,7 +350,7 @@ int main(int argc, char **argv)
         static const char *const names[3] = {"verdicts", "verdicts0", "verdictsC9"};
         for (int k = 0; k < 3; ++k)
             for (int li = 2; li < nlen && (!only || !strcmp(only, names[k])); ++li)
-                printf("%-10s %8lld %14.4g\n", names[k], (long long)lens[li], row_rate(&kinds[k], 1, lens[li]));
+                printf("%-10s %8lld %14.4g\n", names[k], (long long)lens[li], row_rate(&kinds[k], likelihood ? 2 : 1, lens[li]));
         free(z);
         return 0;
     }

@@ -23,4 +23,11 @@ void zp_kernel_row_verdicts(const zp_model *restrict m, const zp_mass_slice *res
                             const double *restrict gA, int64_t n, zp_mask *restrict mask,
                             float *const obs[ZP_NOBS]);
 
+/* The binned LHC method's Delta chi^2(mu = 1) alone for a row (NaN where the LHC does not test
+ * the point or the method is fiducial_limit), by the kernel's own code: the likelihood's cost
+ * apart from the other constraints (zpscan-bench-kernel --likelihood) and its check. */
+void zp_kernel_row_lhc_dchi2(const zp_model *restrict m, const zp_mass_slice *restrict s, double gqL,
+                             const double *restrict gqR, const double *restrict gV, const double *restrict gA,
+                             int64_t n, float *restrict dchi2);
+
 #endif
