@@ -206,7 +206,15 @@ static zp_status load_inputs(scan_state *S)
     }
     /* the binned method's limits come from the spectra: the fiducial table is neither read nor
      * part of the fingerprint (it stays empty) */
-    if (c->cc.lhc.binned) return zp_spectra_read(c->cc.lhc.spectra, NULL, S->sp);
+    if (c->cc.lhc.binned) {
+        ZP_TRY(zp_spectra_read(c->cc.lhc.spectra, NULL, S->sp));
+        /* the input's check read them a moment ago and the fingerprint holds that read's hash:
+         * the numbers the scan uses must be the ones it fingerprinted */
+        if (zp_fnv1a(14695981039346656037ull, S->sp->ch, sizeof S->sp->ch) != c->cc.lhc.spectra_hash)
+            ZP_FAIL(ZP_EINPUT, "%s: [lhc] spectra: %s changed while the scan read it", o->input_path,
+                    c->cc.lhc.spectra);
+        return ZP_OK;
+    }
     return zp_limit_table_read(c->cc.lhc.limits_path, S->lim);
 }
 
