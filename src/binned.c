@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "zpscan/ini.h"
+#include "zpscan/preflight.h"
 
 /* ---- reading ------------------------------------------------------------------------ */
 
@@ -18,6 +20,9 @@
  * '#' lines and blank lines are skipped. Errors name path:line. */
 static zp_status read_rows(const char *path, int need, double *cols[], int *nrows)
 {
+    struct stat sb; /* before opening: a FIFO would block the open, a device never end */
+    if (stat(path, &sb) != 0) ZP_FAIL(ZP_EINPUT, "%s: cannot read: %s", path, strerror(errno));
+    if (!S_ISREG(sb.st_mode)) ZP_FAIL(ZP_EINPUT, "%s: cannot read: %s", path, zp_ini_strerror(S_ISDIR(sb.st_mode) ? EISDIR : ZP_INI_NOT_REGULAR));
     FILE *f = fopen(path, "r");
     if (!f) ZP_FAIL(ZP_EINPUT, "%s: cannot read: %s", path, strerror(errno));
     char *line = NULL;
@@ -116,6 +121,18 @@ static zp_status read_channel(const char *dir, int ch, zp_spec_channel *c)
         if (i > 0 && !(c->xi_m[i] > c->xi_m[i - 1])) ROW_BAD(path, i, "masses not increasing");
         if (!(c->xi_v[i] >= 0)) ROW_BAD(path, i, "xi %g: must be >= 0", c->xi_v[i]);
     }
+    return ZP_OK;
+}
+
+uint64_t zp_spectra_hash(const zp_spectra *sp)
+{
+    return zp_fnv1a(14695981039346656037ull, sp->ch, sizeof sp->ch);
+}
+
+zp_status zp_spectra_unchanged(const zp_spectra *sp, uint64_t hash, const char *input)
+{
+    if (zp_spectra_hash(sp) != hash)
+        ZP_FAIL(ZP_EINPUT, "%s: [lhc] spectra: %s changed while the scan read it", input, sp->dir);
     return ZP_OK;
 }
 

@@ -149,6 +149,14 @@ done:
     return st;
 }
 
+zp_status zp_lumi_table_unchanged(const zp_lumi_table *t, double sqrts, const char *input)
+{
+    if (t->sqrts != sqrts)
+        ZP_FAIL(ZP_EINPUT, "%s: [lhc] lumi_table: %s changed while the scan read it (now for %g GeV)", input,
+                t->path, t->sqrts);
+    return ZP_OK;
+}
+
 zp_status zp_lumi_table_write(const char *path, const zp_lumi_table *t)
 {
     FILE *fp = fopen(path, "w");

@@ -203,17 +203,14 @@ static zp_status load_inputs(scan_state *S)
         ZP_TRY(st);
     } else {
         ZP_TRY(zp_lumi_table_read(c->cc.lhc.lumi_path, S->lt));
+        ZP_TRY(zp_lumi_table_unchanged(S->lt, c->k.sqrts, o->input_path)); /* checked by the input's read */
     }
     /* the binned method's limits come from the spectra: the fiducial table is neither read nor
      * part of the fingerprint (it stays empty) */
     if (c->cc.lhc.binned) {
         ZP_TRY(zp_spectra_read(c->cc.lhc.spectra, NULL, S->sp));
-        /* the input's check read them a moment ago and the fingerprint holds that read's hash:
-         * the numbers the scan uses must be the ones it fingerprinted */
-        if (zp_fnv1a(14695981039346656037ull, S->sp->ch, sizeof S->sp->ch) != c->cc.lhc.spectra_hash)
-            ZP_FAIL(ZP_EINPUT, "%s: [lhc] spectra: %s changed while the scan read it", o->input_path,
-                    c->cc.lhc.spectra);
-        return ZP_OK;
+        /* the fingerprint holds the hash of the input check's read */
+        return zp_spectra_unchanged(S->sp, c->cc.lhc.spectra_hash, o->input_path);
     }
     return zp_limit_table_read(c->cc.lhc.limits_path, S->lim);
 }

@@ -255,6 +255,29 @@ static void test_kernel_vs_tables(void **state)
     kernel_case(ZP_LEPTON_UNIV, BOTH);
 }
 
+/* The input's check and the scan each read the spectra and the luminosity table: the scan
+ * refuses numbers other than those the check saw (the fingerprint holds them) */
+static void test_read_twice(void **state)
+{
+    (void)state;
+    zp_spectra *sp = malloc(sizeof *sp);
+    assert_non_null(sp);
+    *sp = g_sp;
+    const uint64_t h = zp_spectra_hash(&g_sp);
+    assert_int_equal(zp_spectra_unchanged(sp, h, "in.ini"), ZP_OK);
+    sp->ch[ZP_CH_MM].n[3] += 1.0; /* one count more */
+    zp_err_clear();
+    assert_int_equal(zp_spectra_unchanged(sp, h, "in.ini"), ZP_EINPUT);
+    assert_non_null(strstr(zp_err_msg(), "in.ini: [lhc] spectra: "));
+    assert_non_null(strstr(zp_err_msg(), "changed while the scan read it"));
+    free(sp);
+    assert_int_equal(zp_lumi_table_unchanged(&g_lt, g_lt.sqrts, "in.ini"), ZP_OK);
+    zp_err_clear();
+    assert_int_equal(zp_lumi_table_unchanged(&g_lt, 14000.0, "in.ini"), ZP_EINPUT);
+    assert_non_null(strstr(zp_err_msg(), "in.ini: [lhc] lumi_table: "));
+    assert_non_null(strstr(zp_err_msg(), "changed while the scan read it (now for 13000 GeV)"));
+}
+
 /* ---- the reader's errors ------------------------------------------------------------- */
 
 static char g_dir[256];
@@ -366,6 +389,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tables_vs_direct),
         cmocka_unit_test(test_kernel_vs_tables),
         cmocka_unit_test(test_reader_errors),
+        cmocka_unit_test(test_read_twice),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -44,6 +44,11 @@ typedef struct {
  * background <= 0, a resolution <= 0, xi < 0. `in` (may be NULL) is the scan input whose
  * [lhc] spectra key named DIR. */
 zp_status zp_spectra_read(const char *dir, const zp_ini_doc *in, zp_spectra *sp);
+/* FNV-1a of the numbers read (the resume fingerprint holds it) */
+uint64_t zp_spectra_hash(const zp_spectra *sp);
+/* The input's check reads the spectra, the scan reads them again: ZP_EINPUT naming the input
+ * and its [lhc] spectra key when the second read's numbers are not those the check hashed */
+zp_status zp_spectra_unchanged(const zp_spectra *sp, uint64_t hash, const char *input);
 
 /* sigma(m) and xi(m) of a channel, interpolated as the data README says */
 double zp_spec_resolution(const zp_spec_channel *c, double m);

@@ -81,6 +81,9 @@ zp_status zp_lhc_slice_set(zp_lhc_slice *s, int nw, const double *width, const d
  * "mass_gev,lumi_bs,acc", then one row per mass (strictly increasing, lumi > 0,
  * 0 <= acc <= 1, at least 2 rows). Errors name file:line:column. */
 zp_status zp_lumi_table_read(const char *path, zp_lumi_table *t);
+/* The input's check compared the table's sqrts with the scan's, the scan reads it again:
+ * ZP_EINPUT naming the input and its [lhc] lumi_table key when the two no longer agree */
+zp_status zp_lumi_table_unchanged(const zp_lumi_table *t, double sqrts, const char *input);
 zp_status zp_limit_table_read(const char *path, zp_limit_table *t);
 
 /* lumi_bs and the acceptance at a mass inside the table, interpolated as below */

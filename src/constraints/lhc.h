@@ -234,7 +234,7 @@ static zp_status zp_lhc_load(const zp_ini_doc *in, zp_config *c)
         if (st == ZP_OK) {
             l->lumi_ifb = sp->lumi_ifb;
             snprintf(l->source, sizeof l->source, "%s", sp->source);
-            l->spectra_hash = zp_fnv1a(14695981039346656037ull, sp->ch, sizeof sp->ch);
+            l->spectra_hash = zp_spectra_hash(sp);
         }
         free(sp);
         ZP_TRY(st);
