@@ -362,10 +362,7 @@ void zp_kernel_row_verdicts(const zp_model *restrict m, const zp_mass_slice *res
     row_impl(0, m, s, gqL, gqR, gV, gA, n, mask, obs);
 }
 
-/* The binned LHC's Delta chi^2 alone, by the verdicts pass's own code (zp_lhc_part1,
- * zp_lhc_binned): its cost apart from the other constraints (zpscan-bench-kernel --likelihood)
- * and a check of the kernel's likelihood (tests/test_binned.c) */
-/* one block of it (nr of its VL points stored) */
+/* one block of zp_kernel_row_lhc_dchi2 (nr of its VL points stored) */
 INLINE void lhc_dchi2_block(const rowc *restrict c, vd r, vd v, vd a, float *dst, int64_t nr)
 {
     const zp_outs out = {NULL, {0}};
@@ -386,6 +383,9 @@ INLINE void lhc_dchi2_block(const rowc *restrict c, vd r, vd v, vd a, float *dst
     zp_store(dst, b.chi2, nr);
 }
 
+/* The binned LHC's Delta chi^2 alone, by the verdicts pass's own code (zp_lhc_part1,
+ * zp_lhc_binned): its cost apart from the other constraints (zpscan-bench-kernel --likelihood)
+ * and a check of the kernel's likelihood (tests/test_binned.c) */
 void zp_kernel_row_lhc_dchi2(const zp_model *restrict m, const zp_mass_slice *restrict s, double gqL,
                              const double *restrict gqR, const double *restrict gV, const double *restrict gA,
                              int64_t n, float *restrict dchi2)
