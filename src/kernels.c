@@ -375,7 +375,7 @@ INLINE void lhc_dchi2_block(const rowc *restrict c, vd r, vd v, vd a, float *dst
         vi cell = {0};
         vd fc = {0};
         const vd lim = c->lhc.bin ? zp_lhc_binned_lim(c->lhc.bin, p.w, &cell, &fc) : (vd){0};
-        const vi tested = c->lhc.lhc_on & (p.w <= c->lhc.wtop);
+        const vi tested = zp_lhc_tested(&c->lhc, p.w);
         zp_lhc_binned(0, &c->lhc, &st, p.w, lim, tested, cell, fc, &b, &out, 0, nr);
     } else {
         b.chi2 += NAN; /* the fiducial limit defines none */

@@ -304,6 +304,9 @@ INLINE void zp_lhc_rc_init(zp_lhc_rc *c, const zp_model *m, const zp_mass_slice 
     while (c->j1 > c->j0 && c->Wt[c->j1] == c->Wt[c->j1 - 1]) --c->j1;
 }
 
+/* the points the LHC tests: a tested mass, Gamma/M within its table (NaN never) */
+INLINE vi zp_lhc_tested(const zp_lhc_rc *c, vd w) { return c->lhc_on & (w <= c->wtop); }
+
 INLINE void zp_lhc_part1(const int full, const zp_lhc_rc *c, const zp_pt *p, zp_lhc_st *st, zp_blk *b)
 {
     (void)full, (void)b;
@@ -444,7 +447,7 @@ INLINE void zp_lhc_part2(const int full, const zp_lhc_rc *c, const zp_pt *p, con
         for (int j = 0; j + 1 < c->nw; ++j)
             lim = vsel(w >= c->W[j], c->L[j] + c->S[j] * (w - c->W[j]), lim);
     }
-    const vi tested = c->lhc_on & (w <= c->wtop);
+    const vi tested = zp_lhc_tested(c, w);
     const vi lhcok = tested & (st->num <= lim * w); /* sigma B <= limit (lim > 0) */
     ZP_SETBIT(b, lhcok, ZP_BIT_LHC);
     ZP_UNTESTED(b, ~tested, ZP_BIT_LHC, ZP_BIT_LHC_UNTESTED);
