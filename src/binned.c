@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "zpscan/ini.h"
@@ -20,9 +19,8 @@
  * '#' lines and blank lines are skipped. Errors name path:line. */
 static zp_status read_rows(const char *path, int need, double *cols[], int *nrows)
 {
-    struct stat sb; /* before opening: a FIFO would block the open, a device never end */
-    if (stat(path, &sb) != 0) ZP_FAIL(ZP_EINPUT, "%s: cannot read: %s", path, strerror(errno));
-    if (!S_ISREG(sb.st_mode)) ZP_FAIL(ZP_EINPUT, "%s: cannot read: %s", path, zp_ini_strerror(S_ISDIR(sb.st_mode) ? EISDIR : ZP_INI_NOT_REGULAR));
+    const int reg = zp_ini_regular(path); /* a FIFO would block the open */
+    if (reg) ZP_FAIL(ZP_EINPUT, "%s: cannot read: %s", path, zp_ini_strerror(reg));
     FILE *f = fopen(path, "r");
     if (!f) ZP_FAIL(ZP_EINPUT, "%s: cannot read: %s", path, strerror(errno));
     char *line = NULL;

@@ -458,14 +458,20 @@ const char *zp_ini_strerror(int err)
     return err == ZP_INI_NOT_REGULAR ? "not a regular file (a FIFO, device or socket)" : strerror(err);
 }
 
+int zp_ini_regular(const char *path)
+{
+    struct stat sb; /* before opening: a FIFO would block the open, a device never end */
+    if (stat(path, &sb) != 0) return errno ? errno : EIO;
+    if (S_ISDIR(sb.st_mode)) return EISDIR;
+    return S_ISREG(sb.st_mode) ? 0 : ZP_INI_NOT_REGULAR;
+}
+
 int zp_ini_slurp(const char *path, char **text, size_t *len)
 {
     *text = NULL;
     if (len) *len = 0;
-    struct stat sb; /* before opening: a FIFO would block the open, a device never end */
-    if (stat(path, &sb) != 0) return errno ? errno : EIO;
-    if (S_ISDIR(sb.st_mode)) return EISDIR;
-    if (!S_ISREG(sb.st_mode)) return ZP_INI_NOT_REGULAR;
+    const int reg = zp_ini_regular(path);
+    if (reg) return reg;
     FILE *f = fopen(path, "rb");
     if (!f) return errno ? errno : EIO;
     size_t cap = 4096, n = 0;

@@ -67,6 +67,8 @@ const char *zp_ini_data_dir(void);
  * device or socket, refused before it is opened). zp_ini_strerror says which. */
 #define ZP_INI_NOT_REGULAR (-1)
 int zp_ini_slurp(const char *path, char **text, size_t *len);
+/* 0 if path is a regular file, else its errno, EISDIR or ZP_INI_NOT_REGULAR (before any open) */
+int zp_ini_regular(const char *path);
 const char *zp_ini_strerror(int err);
 /* Read the data file a key of the input names (or its default): errors name the key. */
 #define ZP_INI_DEFAULT_HINT " (the default file: set the key, or ZPSCAN_DATADIR to the data directory)"
