@@ -305,6 +305,16 @@ INLINE int all_zero(const double *x, int64_t n)
     return !t && !any_set(acc != 0);
 }
 
+/* points i..i+nr of the row's couplings (nr <= VL; the rest of the block zero) */
+INLINE void load_block(const double *gqR, const double *gV, const double *gA, int64_t i, int64_t nr, vd *r, vd *v,
+                       vd *a)
+{
+    *r = *v = *a = (vd){0};
+    memcpy(r, gqR + i, nr * sizeof(double));
+    memcpy(v, gV + i, nr * sizeof(double));
+    memcpy(a, gA + i, nr * sizeof(double));
+}
+
 /* the row's whole blocks; r0: every gqR of the row is zero (zp_pt.r0) */
 INLINE int64_t row_blocks(const int full, const int r0, const rowc *restrict c, const double *restrict gqR,
                           const double *restrict gV, const double *restrict gA, int64_t n, const zp_outs *out)
@@ -314,9 +324,7 @@ INLINE int64_t row_blocks(const int full, const int r0, const rowc *restrict c, 
      * this one's second, no longer paid off once the constraints' state grew: BENCHMARKS.md) */
     for (; i + VL <= n; i += VL) {
         vd r, v, a;
-        memcpy(&r, gqR + i, sizeof r);
-        memcpy(&v, gV + i, sizeof v);
-        memcpy(&a, gA + i, sizeof a);
+        load_block(gqR, gV, gA, i, VL, &r, &v, &a);
         const half h = part1(full, r0, c, r, v, a);
         part2(full, c, &h, out, i, VL);
     }
@@ -337,10 +345,8 @@ INLINE void row_impl(const int full, const zp_model *restrict m, const zp_mass_s
     int64_t i = r0 ? row_blocks(full, 1, &c, gqR, gV, gA, n, &out) : row_blocks(full, 0, &c, gqR, gV, gA, n, &out);
     if (i < n) { /* the tail through the same code on zero-padded inputs: identical rounding */
         const int64_t nr = n - i;
-        vd r = {0}, v = {0}, a = {0};
-        memcpy(&r, gqR + i, nr * sizeof(double));
-        memcpy(&v, gV + i, nr * sizeof(double));
-        memcpy(&a, gA + i, nr * sizeof(double));
+        vd r, v, a;
+        load_block(gqR, gV, gA, i, nr, &r, &v, &a);
         const half h = part1(full, 0, &c, r, v, a);
         part2(full, &c, &h, &out, i, nr);
     }
@@ -395,17 +401,13 @@ void zp_kernel_row_lhc_dchi2(const zp_model *restrict m, const zp_mass_slice *re
     int64_t i = 0;
     for (; i + VL <= n; i += VL) { /* whole blocks, then the tail zero-padded (as row_impl) */
         vd r, v, a;
-        memcpy(&r, gqR + i, sizeof r);
-        memcpy(&v, gV + i, sizeof v);
-        memcpy(&a, gA + i, sizeof a);
+        load_block(gqR, gV, gA, i, VL, &r, &v, &a);
         lhc_dchi2_block(&c, r, v, a, dchi2 + i, VL);
     }
     if (i < n) {
         const int64_t nr = n - i;
-        vd r = {0}, v = {0}, a = {0};
-        memcpy(&r, gqR + i, nr * sizeof(double));
-        memcpy(&v, gV + i, nr * sizeof(double));
-        memcpy(&a, gA + i, nr * sizeof(double));
+        vd r, v, a;
+        load_block(gqR, gV, gA, i, nr, &r, &v, &a);
         lhc_dchi2_block(&c, r, v, a, dchi2 + i, nr);
     }
 }
